@@ -1,0 +1,62 @@
+# Kefu — two commands for a newcomer: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format bench install browser worker openapi clean
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## run: install, migrate, load demo data, start the task worker and serve on 127.0.0.1:8000
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py calendar_seed
+	$(PY) manage.py seed_demo
+	@echo "后台任务 worker 已启动（db_worker）；打开 http://$(HOST):$(PORT)/"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(PY) manage.py db_worker --queue-name default --interval 1 & \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: $(STAMP)
+	$(PY) manage.py db_worker
+
+## browser: Debian's chromium for the Playwright tests (no browser download from elsewhere)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk) \
+	  || echo "WARNING: could not install chromium; browser tests will be skipped"; }
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## test: install, lint, and run the whole suite (SQLite unless DATABASE_URL says otherwise)
+test: $(STAMP) browser lint
+	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
+	$(VENV)/bin/pytest
+
+openapi: $(STAMP)
+	$(PY) manage.py export_openapi docs/openapi.json --settings=config.settings.test
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,22 @@
+"""The JSON API at /api/v1/ — every router of every app is mounted here."""
+
+from ninja import NinjaAPI
+
+from kefu.core.api import router as core_router
+from kefu.core.apikit import AUTH, install_error_handlers
+from kefu.org.api import me_router
+from kefu.org.api import router as org_router
+
+api = NinjaAPI(
+    title="Kefu 客服中心管理系统 API",
+    version="1.0.0",
+    description="JSON API of Kefu. Authenticate with a session cookie (+ CSRF) or "
+    "`Authorization: Bearer <personal API token>`. Errors are `{code, message, fields}`. "
+    "POST endpoints that create records accept an `Idempotency-Key` header.",
+    auth=AUTH,
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/", me_router)
+api.add_router("/org", org_router)
+api.add_router("/", core_router)

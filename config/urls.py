@@ -1,0 +1,18 @@
+"""URL configuration."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("org/", include("kefu.org.urls")),
+    path("", include("kefu.core.urls")),
+]
+
+handler403 = "kefu.core.views.error_403"
+handler404 = "kefu.core.views.error_404"
+handler500 = "kefu.core.views.error_500"

@@ -1,0 +1,57 @@
+"""Shared pytest fixtures: users per role, API clients, the default policy (loaded post-migrate)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from kefu.org.choices import Role
+from kefu.org.tests.factories import EmployeeFactory, make_org
+
+
+@pytest.fixture
+def org(db: Any) -> dict[str, Any]:
+    """A small company: 客服部 with two teams, a reporting line GM → … → agents, one of each role."""
+    return make_org()
+
+
+@pytest.fixture
+def client_for() -> Any:
+    """client_for(user) → a logged-in Django test client."""
+
+    def _make(user: Any) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _make
+
+
+@pytest.fixture
+def agent(org: dict[str, Any]) -> Any:
+    return org["agent_a1"].user
+
+
+@pytest.fixture
+def supervisor(org: dict[str, Any]) -> Any:
+    return org["supervisor"].user
+
+
+@pytest.fixture
+def hr(org: dict[str, Any]) -> Any:
+    return org["hr"].user
+
+
+@pytest.fixture
+def sysadmin(org: dict[str, Any]) -> Any:
+    return org["sysadmin"].user
+
+
+@pytest.fixture
+def make_employee(db: Any) -> Any:
+    def _make(role: str = Role.AGENT.value, **kwargs: Any) -> Any:
+        return EmployeeFactory(roles=[role], **kwargs)
+
+    return _make

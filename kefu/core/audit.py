@@ -1,0 +1,212 @@
+"""Audit trail — 审计追踪 (SEC-3): append-only, hash-chained events written by every service.
+
+``record`` is called inside the service's transaction, so an audit event exists exactly when the
+change it describes was committed. Appends are serialised (advisory lock on PostgreSQL, SQLite's
+single writer elsewhere) because each event's hash depends on its predecessor's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from . import context
+from .models import AuditEvent
+
+GENESIS_HASH = "0" * 64
+# Arbitrary constant: the key of the PostgreSQL advisory lock that serialises appends.
+_AUDIT_LOCK_KEY = 0x4B454655
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Model):
+        return value.pk
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def to_jsonable(value: Any) -> Any:
+    """Normalise a snapshot (dates, Decimals, model instances) to plain JSON types."""
+    return json.loads(json.dumps(value, default=_json_default, ensure_ascii=False))
+
+
+def canonical_content(
+    *,
+    seq: int,
+    at: dt.datetime,
+    actor_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before: Any,
+    after: Any,
+    ip: str | None,
+    request_id: str,
+    reason: str,
+) -> str:
+    """The exact text that is hashed: sorted keys, no whitespace, UTC time to the microsecond."""
+    payload = {
+        "seq": seq,
+        "at": at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "actor_id": actor_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "before": before,
+        "after": after,
+        "ip": ip,
+        "request_id": request_id,
+        "reason": reason,
+    }
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(prev_hash: str, content: str) -> str:
+    return hashlib.sha256((prev_hash + content).encode("utf-8")).hexdigest()
+
+
+def event_hash(event: AuditEvent) -> str:
+    """Recompute an event's hash from its stored fields."""
+    content = canonical_content(
+        seq=event.seq,
+        at=event.at,
+        actor_id=event.actor_id,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        before=event.before,
+        after=event.after,
+        ip=event.ip,
+        request_id=event.request_id,
+        reason=event.reason,
+    )
+    return chain_hash(event.prev_hash, content)
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
+
+
+@transaction.atomic
+def record(
+    *,
+    actor: Any,
+    action: str,
+    obj: Model | None = None,
+    object_type: str = "",
+    object_id: Any = "",
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Append one audit event. ``actor`` is a user (or None for the system)."""
+    _lock_chain()
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = obj.pk
+    last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
+    seq = (last.seq + 1) if last else 1
+    prev_hash = last.hash if last else GENESIS_HASH
+    ctx = context.current()
+    # Every supported backend keeps microseconds, so the hash recomputes identically later.
+    at = timezone.now()
+    actor_id = getattr(actor, "pk", None)
+    actor_label = ""
+    if actor is not None:
+        employee = getattr(actor, "employee", None) if actor_id else None
+        actor_label = (employee.name if employee else "") or getattr(actor, "username", "")
+    before_json = to_jsonable(before)
+    after_json = to_jsonable(after)
+    content = canonical_content(
+        seq=seq,
+        at=at,
+        actor_id=actor_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=before_json,
+        after=after_json,
+        ip=ctx.ip,
+        request_id=ctx.request_id,
+        reason=reason,
+    )
+    return AuditEvent.objects.create(
+        seq=seq,
+        at=at,
+        actor_id=actor_id,
+        actor_label=actor_label[:150],
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=before_json,
+        after=after_json,
+        ip=ctx.ip,
+        request_id=ctx.request_id,
+        reason=reason,
+        prev_hash=prev_hash,
+        hash=chain_hash(prev_hash, content),
+    )
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """Where ``verify_chain`` first found the history altered."""
+
+    seq: int
+    problem: str
+
+
+def verify_events(events: Iterable[AuditEvent]) -> ChainBreak | None:
+    """Walk events in ``seq`` order; return the first break, or None when the chain holds.
+
+    Detects an edited row (its hash no longer recomputes), a deleted row (a gap in ``seq`` and a
+    ``prev_hash`` that no longer matches) and a row inserted out of order (its ``prev_hash``
+    does not name the event before it, or time runs backwards).
+    """
+    expected_seq = 1
+    prev_hash = GENESIS_HASH
+    prev_at: dt.datetime | None = None
+    for event in events:
+        if event.seq != expected_seq:
+            return ChainBreak(expected_seq, f"缺少序号 {expected_seq}（记录被删除或插入）")
+        if event.prev_hash != prev_hash:
+            return ChainBreak(event.seq, "与上一条记录的哈希不衔接（记录被删除或插入）")
+        if prev_at is not None and event.at < prev_at:
+            return ChainBreak(event.seq, "时间早于上一条记录（记录被插入）")
+        if event_hash(event) != event.hash:
+            return ChainBreak(event.seq, "内容与哈希不符（记录被篡改）")
+        prev_hash = event.hash
+        prev_at = event.at
+        expected_seq += 1
+    return None
+
+
+def iter_chain(batch: int = 2000) -> Iterator[AuditEvent]:
+    return AuditEvent.objects.order_by("seq").iterator(chunk_size=batch)
+
+
+def verify_chain() -> ChainBreak | None:
+    return verify_events(iter_chain())
+
+
+def snapshot(obj: Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The values of ``fields`` on ``obj`` (foreign keys as ids) for before/after snapshots."""
+    data: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        data[name] = getattr(obj, field.attname)
+    return to_jsonable(data)

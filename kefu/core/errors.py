@@ -1,0 +1,59 @@
+"""DomainError — 业务规则错误: one exception type for every broken business rule.
+
+A service raises it; the API turns it into ``{"code", "message", "fields"}`` with 409 (conflict
+with stored state) or 422 (invalid input); a page shows the message beside the offending field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A business rule was broken. ``code`` is stable and machine-readable, ``message`` is Chinese.
+
+    ``fields`` maps form/API field names to Chinese messages; ``status`` is the HTTP status the API
+    answers with (422 by default; 409 when the request conflicts with what is already stored).
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        fields: dict[str, str] | None = None,
+        status: int = 422,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fields = dict(fields or {})
+        self.status = status
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "fields": self.fields}
+
+
+class ConflictError(DomainError):
+    """The request conflicts with stored state (duplicate 工号, stale version…) → HTTP 409."""
+
+    def __init__(self, code: str, message: str, *, fields: dict[str, str] | None = None) -> None:
+        super().__init__(code, message, fields=fields, status=409)
+
+
+class PermissionDeniedError(DomainError):
+    """The actor may not do this → HTTP 403. Services raise it so every entry point refuses alike."""
+
+    def __init__(self, message: str = "您没有执行此操作的权限", code: str = "forbidden") -> None:
+        super().__init__(code, message, status=403)
+
+
+def apply_to_form(form: Any, error: DomainError) -> None:
+    """Show a DomainError on a Django form: per-field messages beside fields, the rest on top."""
+    placed = False
+    for field, message in error.fields.items():
+        if field in form.fields:
+            form.add_error(field, message)
+            placed = True
+    if not placed:
+        form.add_error(None, error.message)

@@ -1,0 +1,74 @@
+"""Middleware — 中间件: request context for audit events, and the idle-session timeout."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+
+from . import context
+
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Writing the session on every request would cost a write per page view; a minute is precise enough.
+_ACTIVITY_WRITE_INTERVAL = 60
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address; X-Forwarded-For is trusted only when the proxy is (deployment.md)."""
+    if getattr(settings, "KEFU_TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    """Binds IP and request id for the request so audit events carry them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        token = context.bind(
+            client_ip(request), incoming if _REQUEST_ID_RE.match(incoming) else None
+        )
+        try:
+            request.request_id = context.current().request_id  # type: ignore[attr-defined]
+            response = self.get_response(request)
+            response["X-Request-ID"] = context.current().request_id
+            return response
+        finally:
+            context.reset(token)
+
+
+class IdleTimeoutMiddleware:
+    """Logs a session out after the policy's idle minutes without a request (security policy)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            last = request.session.get("kefu_last_activity")
+            if last is not None:
+                from .policy import security_policy
+
+                try:
+                    limit = security_policy().idle_timeout_minutes * 60
+                except Exception:  # no policy loaded yet (fresh database): do not lock people out
+                    limit = None
+                if limit is not None and now - int(last) > limit:
+                    logout(request)
+                    messages.info(request, "长时间未操作，已自动退出，请重新登录")
+                    return self.get_response(request)
+            if last is None or now - int(last) >= _ACTIVITY_WRITE_INTERVAL:
+                request.session["kefu_last_activity"] = now
+        return self.get_response(request)

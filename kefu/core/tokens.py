@@ -1,0 +1,82 @@
+"""Personal API tokens — 个人API令牌: created by their owner, shown once, stored hashed, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import audit
+from .errors import DomainError, PermissionDeniedError
+from .models import ApiToken
+
+TOKEN_PREFIX = "kefu_"
+# Updating last_used_at on every call would turn each API read into a write; hourly is enough.
+_LAST_USED_RESOLUTION_SECONDS = 3600
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, actor: Any, name: str) -> tuple[ApiToken, str]:
+    """Create a personal token for ``actor`` — 新建API令牌. The raw value is returned only here."""
+    if not (actor and actor.is_authenticated):
+        raise PermissionDeniedError()
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(
+            "token_name_required", "请填写令牌名称", fields={"name": "请填写令牌名称"}
+        )
+    if len(name) > 80:
+        raise DomainError(
+            "token_name_too_long", "名称最多80个字符", fields={"name": "名称最多80个字符"}
+        )
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=actor, name=name, prefix=raw[:12], key_hash=hash_token(raw)
+    )
+    audit.record(
+        actor=actor,
+        action="api_token.create",
+        obj=token,
+        after={"name": name, "prefix": token.prefix},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    """Revoke a token — 吊销API令牌. Only its owner (or a superuser) may."""
+    if not (actor and actor.is_authenticated and (token.user_id == actor.pk or actor.is_superuser)):
+        raise PermissionDeniedError()
+    if token.revoked_at is not None:
+        raise DomainError("token_already_revoked", "该令牌已吊销", status=409)
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(actor=actor, action="api_token.revoke", obj=token, after={"prefix": token.prefix})
+    return token
+
+
+def user_for_token(raw: str) -> Any:
+    """The active user owning an unrevoked token, or None."""
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if (
+        token.last_used_at is None
+        or (now - token.last_used_at).total_seconds() > _LAST_USED_RESOLUTION_SECONDS
+    ):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,99 @@
+"""Roles — 系统角色 (ORG-5): which permissions each role's group holds and how far it sees.
+
+Roles are Django groups named by their Chinese label so administrators recognise them in the
+admin. ``sync_role_groups`` makes the groups match this table (run by a migration and by
+``seed_demo``); later modules add their permissions here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+
+from .choices import Role, Scope
+
+ROLE_SCOPE: dict[str, Scope] = {
+    Role.AGENT: Scope.OWN,
+    Role.TEAM_LEAD: Scope.TEAM,
+    Role.SUPERVISOR: Scope.DEPARTMENT,
+    Role.CS_MANAGER: Scope.DEPARTMENT,
+    Role.HR: Scope.ALL,
+    Role.DEPUTY_GM: Scope.ALL,
+    Role.GM: Scope.ALL,
+    Role.WAREHOUSE: Scope.OWN,
+    Role.SYSADMIN: Scope.ALL,
+}
+
+_VIEW_ORG = ["org.view_department", "org.view_team", "org.view_position", "org.view_employee"]
+_MANAGE_ORG = [
+    "org.add_department",
+    "org.change_department",
+    "org.add_team",
+    "org.change_team",
+    "org.add_position",
+    "org.change_position",
+    "org.add_employee",
+    "org.change_employee",
+    "org.import_employee",
+    "org.manage_roles",
+]
+_REVEAL = ["core.reveal_personal_data"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.AGENT: _VIEW_ORG,
+    Role.TEAM_LEAD: _VIEW_ORG,
+    Role.SUPERVISOR: _VIEW_ORG + _REVEAL,
+    Role.CS_MANAGER: _VIEW_ORG + _REVEAL,
+    Role.HR: _VIEW_ORG + _MANAGE_ORG + _REVEAL,
+    Role.DEPUTY_GM: _VIEW_ORG + _REVEAL,
+    Role.GM: _VIEW_ORG + _REVEAL + ["core.view_audit_trail"],
+    Role.WAREHOUSE: _VIEW_ORG,
+    Role.SYSADMIN: _VIEW_ORG
+    + _MANAGE_ORG
+    + _REVEAL
+    + [
+        "core.view_audit_trail",
+        "core.access_settings",
+        "core.add_policy",
+        "core.view_policy",
+        "core.add_calendarday",
+        "core.change_calendarday",
+        "core.view_calendarday",
+    ],
+}
+
+ROLE_BY_GROUP_NAME: dict[str, str] = {role.label: role.value for role in Role}
+
+
+def _permission(label: str) -> Permission:
+    app_label, codename = label.split(".", 1)
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def sync_role_groups() -> None:
+    """Create or update one group per role with exactly the permissions in ROLE_PERMISSIONS."""
+    for role in Role:
+        group, _ = Group.objects.get_or_create(name=role.label)
+        group.permissions.set([_permission(label) for label in ROLE_PERMISSIONS[role]])
+
+
+def roles_of(user: Any) -> list[str]:
+    """Role codes of a user, from its groups (cached on the user object for the request)."""
+    cached = getattr(user, "_kefu_roles", None)
+    if cached is None:
+        if not getattr(user, "is_authenticated", False):
+            cached = []
+        else:
+            names = user.groups.values_list("name", flat=True)
+            cached = [ROLE_BY_GROUP_NAME[n] for n in names if n in ROLE_BY_GROUP_NAME]
+        user._kefu_roles = cached
+    return cached
+
+
+def scope_of(user: Any) -> Scope | None:
+    """The widest data scope among the user's roles; superusers see everything; None = nothing."""
+    if getattr(user, "is_superuser", False):
+        return Scope.ALL
+    scopes = [ROLE_SCOPE[r] for r in roles_of(user)]
+    return Scope(max(scopes)) if scopes else None

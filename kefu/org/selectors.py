@@ -1,0 +1,169 @@
+"""Organisation reads — 组织查询, always scoped to what the actor may see (ORG-5)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from .choices import EmployeeStatus, Scope
+from .models import Department, Employee, Position, Team
+from .roles import scope_of
+
+
+def department_descendant_ids(
+    root_id: int, departments: list[tuple[int, int | None]] | None = None
+) -> set[int]:
+    """Ids of ``root_id`` and every department below it."""
+    if departments is None:
+        departments = list(Department.objects.values_list("id", "parent_id"))
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent in departments:
+        children[parent].append(pk)
+    found, stack = set(), [root_id]
+    while stack:
+        current = stack.pop()
+        if current in found:
+            continue
+        found.add(current)
+        stack.extend(children.get(current, []))
+    return found
+
+
+def employee_of(user: Any) -> Employee | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_kefu_employee", False)
+    if cached is False:
+        cached = (
+            Employee.objects.filter(user=user)
+            .select_related("department", "team", "position")
+            .first()
+        )
+        user._kefu_employee = cached
+    return cached
+
+
+def employee_scope_filter(user: Any) -> Q:
+    """A Q over Employee that keeps only what ``user`` may see; matches nothing for no role."""
+    scope = scope_of(user)
+    me = employee_of(user)
+    if scope == Scope.ALL:
+        return Q()
+    if scope is None or me is None:
+        return Q(pk__in=[])
+    if scope == Scope.DEPARTMENT:
+        return Q(department_id__in=department_descendant_ids(me.department_id))
+    if scope == Scope.TEAM and me.team_id:
+        return Q(team_id=me.team_id) | Q(pk=me.pk)
+    return Q(pk=me.pk)
+
+
+def employees_for_user(
+    user: Any,
+    *,
+    q: str = "",
+    department_id: int | None = None,
+    team_id: int | None = None,
+    position_id: int | None = None,
+    status: str = "",
+) -> QuerySet[Employee]:
+    """Employees ``user`` may see, filtered; related rows joined for list pages."""
+    qs = Employee.objects.filter(employee_scope_filter(user)).select_related(
+        "department", "team", "position", "superior", "user"
+    )
+    if q:
+        qs = qs.filter(Q(employee_no__icontains=q) | Q(name__icontains=q) | Q(phone__contains=q))
+    if department_id:
+        qs = qs.filter(department_id__in=department_descendant_ids(department_id))
+    if team_id:
+        qs = qs.filter(team_id=team_id)
+    if position_id:
+        qs = qs.filter(position_id=position_id)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("employee_no")
+
+
+def employee_get_for_user(user: Any, pk: int) -> Employee:
+    """One employee, or Employee.DoesNotExist when missing or outside the user's scope."""
+    return employees_for_user(user).get(pk=pk)
+
+
+def departments_for_user(user: Any) -> QuerySet[Department]:
+    """The department tree is company-wide knowledge: every role with view_department sees it."""
+    if not user.has_perm("org.view_department"):
+        return Department.objects.none()
+    return Department.objects.select_related("parent", "head").order_by("sort_order", "id")
+
+
+def teams_for_user(user: Any, *, department_id: int | None = None) -> QuerySet[Team]:
+    if not user.has_perm("org.view_team"):
+        return Team.objects.none()
+    qs = Team.objects.select_related("department", "leader")
+    if department_id:
+        qs = qs.filter(department_id=department_id)
+    return qs.order_by("department__sort_order", "name")
+
+
+def positions_for_user(user: Any) -> QuerySet[Position]:
+    if not user.has_perm("org.view_position"):
+        return Position.objects.none()
+    return Position.objects.order_by("name")
+
+
+def org_chart_for_user(user: Any) -> list[dict[str, Any]]:
+    """The department tree with teams and active head counts, as nested dicts (2 queries + teams)."""
+    departments = list(
+        departments_for_user(user).annotate(
+            headcount=Count("employees", filter=Q(employees__status=EmployeeStatus.ACTIVE))
+        )
+    )
+    teams_by_dept: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    team_rows = teams_for_user(user).annotate(
+        headcount=Count("members", filter=Q(members__status=EmployeeStatus.ACTIVE))
+    )
+    for team in team_rows:
+        teams_by_dept[team.department_id].append(
+            {"id": team.pk, "name": team.name, "leader": team.leader, "headcount": team.headcount}
+        )
+    nodes = {
+        d.pk: {
+            "id": d.pk,
+            "name": d.name,
+            "code": d.code,
+            "head": d.head,
+            "headcount": d.headcount,
+            "teams": teams_by_dept.get(d.pk, []),
+            "children": [],
+        }
+        for d in departments
+    }
+    roots: list[dict[str, Any]] = []
+    for d in departments:
+        node = nodes[d.pk]
+        if d.parent_id and d.parent_id in nodes:
+            nodes[d.parent_id]["children"].append(node)
+        else:
+            roots.append(node)
+    for node in nodes.values():
+        node["total"] = node["headcount"]
+
+    def total(node: dict[str, Any]) -> int:
+        node["total"] = node["headcount"] + sum(total(c) for c in node["children"])
+        return node["total"]
+
+    for root in roots:
+        total(root)
+    return roots
+
+
+def headcount_by_department(user: Any) -> list[dict[str, Any]]:
+    """Active employees per department among those the user may see (dashboard)."""
+    return list(
+        Employee.objects.filter(employee_scope_filter(user), status=EmployeeStatus.ACTIVE)
+        .values("department__id", "department__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "department__name")
+    )

@@ -1,0 +1,451 @@
+"""Organisation writes — 组织维护: the only path that changes departments, teams and employees.
+
+Every service checks the actor's permission, validates, writes and records an audit event in one
+transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from kefu.core import audit
+from kefu.core.errors import ConflictError, DomainError, PermissionDeniedError
+from kefu.core.models import ApiToken
+
+from .choices import EmployeeStatus, Role, Speciality
+from .models import Department, Employee, Position, Team
+from .selectors import employee_scope_filter
+
+User = get_user_model()
+
+EMPLOYEE_FIELDS = [
+    "employee_no",
+    "name",
+    "phone",
+    "id_number",
+    "hire_date",
+    "department",
+    "team",
+    "superior",
+    "position",
+    "speciality",
+    "base_points",
+    "monthly_bonus",
+    "status",
+    "left_on",
+]
+PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
+ID_RE = re.compile(r"^\d{17}[\dXx]$")
+EMPLOYEE_NO_RE = re.compile(r"^[A-Za-z0-9_-]{2,20}$")
+
+
+def _require(actor: Any, perm: str) -> None:
+    if not (actor and actor.is_authenticated and actor.has_perm(perm)):
+        raise PermissionDeniedError()
+
+
+def _require_in_scope(actor: Any, employee: Employee) -> None:
+    if not Employee.objects.filter(employee_scope_filter(actor), pk=employee.pk).exists():
+        raise PermissionDeniedError("该员工不在您的管理范围内")
+
+
+# --- departments and teams ------------------------------------------------------------------
+def _department_would_cycle(department: Department, parent: Department | None) -> bool:
+    seen = {department.pk}
+    while parent is not None:
+        if parent.pk in seen:
+            return True
+        seen.add(parent.pk)
+        parent = parent.parent
+    return False
+
+
+@transaction.atomic
+def department_create(
+    *,
+    actor: Any,
+    name: str,
+    code: str,
+    parent: Department | None = None,
+    head: Employee | None = None,
+    sort_order: int = 0,
+) -> Department:
+    """Create a department — 新增部门."""
+    _require(actor, "org.add_department")
+    name, code = (name or "").strip(), (code or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = "请填写部门名称"
+    if not code:
+        errors["code"] = "请填写部门编码"
+    if errors:
+        raise DomainError("department_invalid", "部门信息不完整", fields=errors)
+    if Department.objects.filter(code=code).exists():
+        raise ConflictError(
+            "department_code_taken", f"部门编码 {code} 已存在", fields={"code": "编码已存在"}
+        )
+    if Department.objects.filter(parent=parent, name=name).exists():
+        raise ConflictError(
+            "department_name_taken", f"同级已有部门“{name}”", fields={"name": "同级已有同名部门"}
+        )
+    department = Department.objects.create(
+        name=name, code=code, parent=parent, head=head, sort_order=sort_order
+    )
+    audit.record(
+        actor=actor,
+        action="department.create",
+        obj=department,
+        after=audit.snapshot(department, ["name", "code", "parent", "head", "sort_order"]),
+    )
+    return department
+
+
+@transaction.atomic
+def department_update(*, actor: Any, department: Department, **changes: Any) -> Department:
+    """Change a department's name, code, parent, head or order — 修改部门."""
+    _require(actor, "org.change_department")
+    allowed = {"name", "code", "parent", "head", "sort_order"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise DomainError("department_unknown_field", f"不能修改：{', '.join(sorted(unknown))}")
+    fields = sorted(allowed)
+    before = audit.snapshot(department, fields)
+    if "parent" in changes and _department_would_cycle(department, changes["parent"]):
+        raise DomainError(
+            "department_cycle", "上级部门不能是本部门或其下级", fields={"parent": "会形成循环"}
+        )
+    for key, value in changes.items():
+        setattr(department, key, value.strip() if isinstance(value, str) else value)
+    if Department.objects.exclude(pk=department.pk).filter(code=department.code).exists():
+        raise ConflictError(
+            "department_code_taken", "部门编码已存在", fields={"code": "编码已存在"}
+        )
+    department.save()
+    audit.record(
+        actor=actor,
+        action="department.update",
+        obj=department,
+        before=before,
+        after=audit.snapshot(department, fields),
+    )
+    return department
+
+
+@transaction.atomic
+def team_create(
+    *, actor: Any, department: Department, name: str, leader: Employee | None = None
+) -> Team:
+    """Create a team (班组) in a department — 新增班组."""
+    _require(actor, "org.add_team")
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("team_invalid", "请填写班组名称", fields={"name": "请填写班组名称"})
+    if Team.objects.filter(department=department, name=name).exists():
+        raise ConflictError(
+            "team_name_taken", f"{department.name}已有班组“{name}”", fields={"name": "已存在"}
+        )
+    team = Team.objects.create(department=department, name=name, leader=leader)
+    audit.record(
+        actor=actor,
+        action="team.create",
+        obj=team,
+        after=audit.snapshot(team, ["department", "name", "leader"]),
+    )
+    return team
+
+
+@transaction.atomic
+def team_update(
+    *, actor: Any, team: Team, name: str | None = None, leader: Employee | None = None
+) -> Team:
+    """Rename a team or change its leader — 修改班组."""
+    _require(actor, "org.change_team")
+    before = audit.snapshot(team, ["name", "leader"])
+    if name is not None:
+        team.name = name.strip()
+    team.leader = leader
+    team.save()
+    audit.record(
+        actor=actor,
+        action="team.update",
+        obj=team,
+        before=before,
+        after=audit.snapshot(team, ["name", "leader"]),
+    )
+    return team
+
+
+@transaction.atomic
+def position_create(*, actor: Any, name: str, level: str) -> Position:
+    """Create a position (职位) — 新增职位."""
+    _require(actor, "org.add_position")
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("position_invalid", "请填写职位名称", fields={"name": "请填写职位名称"})
+    if Position.objects.filter(name=name).exists():
+        raise ConflictError("position_name_taken", f"职位“{name}”已存在", fields={"name": "已存在"})
+    position = Position.objects.create(name=name, level=level)
+    audit.record(
+        actor=actor, action="position.create", obj=position, after={"name": name, "level": level}
+    )
+    return position
+
+
+# --- employees ------------------------------------------------------------------------------
+def _clean_decimal(value: Any, field: str, label: str, errors: dict[str, str]) -> Decimal | None:
+    try:
+        result = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        errors[field] = f"{label}必须是数字"
+        return None
+    if result < 0:
+        errors[field] = f"{label}不能为负数"
+        return None
+    return result
+
+
+def validate_employee_values(
+    values: dict[str, Any], *, instance: Employee | None = None
+) -> dict[str, Any]:
+    """Check an employee's field values; raise one DomainError listing every bad field."""
+    errors: dict[str, str] = {}
+    cleaned = dict(values)
+    for key in ("employee_no", "name", "phone", "id_number", "speciality"):
+        if key in cleaned and isinstance(cleaned[key], str):
+            cleaned[key] = cleaned[key].strip()
+    if "employee_no" in cleaned:
+        no = cleaned["employee_no"]
+        if not no:
+            errors["employee_no"] = "请填写工号"
+        elif not EMPLOYEE_NO_RE.match(no):
+            errors["employee_no"] = "工号只能包含字母、数字、-、_，长度2-20"
+    if "name" in cleaned and not cleaned["name"]:
+        errors["name"] = "请填写姓名"
+    if cleaned.get("phone") and not PHONE_RE.match(cleaned["phone"]):
+        errors["phone"] = "手机号格式不正确（11位手机号或区号-座机号）"
+    if cleaned.get("id_number"):
+        cleaned["id_number"] = cleaned["id_number"].upper()
+        if not ID_RE.match(cleaned["id_number"]):
+            errors["id_number"] = "身份证号应为18位"
+    if "hire_date" in cleaned:
+        if not isinstance(cleaned["hire_date"], dt.date):
+            errors["hire_date"] = "请填写入职日期"
+        elif cleaned["hire_date"] > timezone.localdate() + dt.timedelta(days=365):
+            errors["hire_date"] = "入职日期不合理"
+    if "speciality" in cleaned and cleaned["speciality"] not in Speciality.values:
+        errors["speciality"] = "专长不在可选范围内"
+    for key, label in (("base_points", "基点数"), ("monthly_bonus", "月绩效奖金")):
+        if key in cleaned and cleaned[key] is not None:
+            cleaned[key] = _clean_decimal(cleaned[key], key, label, errors)
+    department = cleaned.get("department", instance.department if instance else None)
+    team = cleaned.get("team", instance.team if instance else None)
+    if "department" in cleaned and department is None:
+        errors["department"] = "请选择部门"
+    if "position" in cleaned and cleaned["position"] is None:
+        errors["position"] = "请选择职位"
+    if team is not None and department is not None and team.department_id != department.pk:
+        errors["team"] = "班组不属于所选部门"
+    superior = cleaned.get("superior")
+    if superior is not None and instance is not None:
+        walker: Employee | None = superior
+        hops = 0
+        while walker is not None and hops < 50:
+            if walker.pk == instance.pk:
+                errors["superior"] = "直接上级不能是本人或其下属"
+                break
+            walker = walker.superior
+            hops += 1
+    if superior is not None and superior.status != EmployeeStatus.ACTIVE:
+        errors["superior"] = "直接上级已离职"
+    if errors:
+        raise DomainError("employee_invalid", "员工信息有误，请检查标红的字段", fields=errors)
+    return cleaned
+
+
+def _set_roles(user: Any, roles: list[str]) -> None:
+    unknown = [r for r in roles if r not in Role.values]
+    if unknown:
+        raise DomainError(
+            "role_unknown", f"未知角色：{', '.join(unknown)}", fields={"roles": "未知角色"}
+        )
+    groups = list(Group.objects.filter(name__in=[Role(r).label for r in roles]))
+    user.groups.set(groups)
+    user._kefu_roles = None
+
+
+@transaction.atomic
+def employee_create(
+    *,
+    actor: Any,
+    employee_no: str,
+    name: str,
+    hire_date: dt.date,
+    department: Department,
+    position: Position,
+    phone: str = "",
+    id_number: str = "",
+    team: Team | None = None,
+    superior: Employee | None = None,
+    speciality: str = "",
+    base_points: Decimal | int | str = 1,
+    monthly_bonus: Decimal | int | str = 0,
+    roles: list[str] | None = None,
+    password: str | None = None,
+) -> Employee:
+    """Hire an employee — 新增员工: a personal login (username = 工号) and the employee record."""
+    _require(actor, "org.add_employee")
+    roles = roles if roles is not None else [Role.AGENT.value]
+    if roles and not actor.has_perm("org.manage_roles"):
+        raise PermissionDeniedError("您没有分配角色的权限")
+    values = validate_employee_values(
+        {
+            "employee_no": employee_no,
+            "name": name,
+            "phone": phone,
+            "id_number": id_number,
+            "hire_date": hire_date,
+            "department": department,
+            "team": team,
+            "superior": superior,
+            "position": position,
+            "speciality": speciality,
+            "base_points": base_points,
+            "monthly_bonus": monthly_bonus,
+        }
+    )
+    no = values["employee_no"]
+    if (
+        Employee.objects.filter(employee_no=no).exists()
+        or User.objects.filter(username=no).exists()
+    ):
+        raise ConflictError(
+            "employee_no_taken", f"工号 {no} 已存在", fields={"employee_no": "工号已存在"}
+        )
+    user = User(username=no, first_name=values["name"][:150])
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    try:
+        user.save()
+        employee = Employee.objects.create(user=user, **values)
+    except IntegrityError as exc:  # a concurrent hire took the same 工号
+        raise ConflictError(
+            "employee_no_taken", f"工号 {no} 已存在", fields={"employee_no": "工号已存在"}
+        ) from exc
+    _set_roles(user, roles)
+    audit.record(
+        actor=actor,
+        action="employee.create",
+        obj=employee,
+        after={**audit.snapshot(employee, EMPLOYEE_FIELDS), "roles": sorted(roles)},
+    )
+    return employee
+
+
+@transaction.atomic
+def employee_update(
+    *, actor: Any, employee: Employee, roles: list[str] | None = None, **changes: Any
+) -> Employee:
+    """Change an employee's record (and roles) — 修改员工信息."""
+    _require(actor, "org.change_employee")
+    _require_in_scope(actor, employee)
+    editable = set(EMPLOYEE_FIELDS) - {"employee_no", "status", "left_on"}
+    unknown = set(changes) - editable
+    if unknown:
+        raise DomainError("employee_unknown_field", f"不能修改：{', '.join(sorted(unknown))}")
+    before = audit.snapshot(employee, EMPLOYEE_FIELDS)
+    before_roles = sorted(r for r in employee.user.groups.values_list("name", flat=True))
+    values = validate_employee_values(changes, instance=employee)
+    for key, value in values.items():
+        setattr(employee, key, value)
+    employee.save()
+    if "name" in values and employee.user.first_name != employee.name[:150]:
+        employee.user.first_name = employee.name[:150]
+        employee.user.save(update_fields=["first_name"])
+    if roles is not None:
+        if not actor.has_perm("org.manage_roles"):
+            raise PermissionDeniedError("您没有分配角色的权限")
+        _set_roles(employee.user, roles)
+    after = audit.snapshot(employee, EMPLOYEE_FIELDS)
+    after_roles = sorted(employee.user.groups.values_list("name", flat=True))
+    if after != before or after_roles != before_roles:
+        audit.record(
+            actor=actor,
+            action="employee.update",
+            obj=employee,
+            before={**before, "roles": before_roles},
+            after={**after, "roles": after_roles},
+        )
+    return employee
+
+
+@transaction.atomic
+def employee_leave(
+    *, actor: Any, employee: Employee, left_on: dt.date, reason: str = ""
+) -> Employee:
+    """Record that an employee left — 离职: the login is disabled and its sessions and tokens end.
+
+    An inactive user is refused by the authentication backend on its next request, which ends
+    every open session at once without scanning the session table; API tokens are revoked.
+    """
+    _require(actor, "org.change_employee")
+    _require_in_scope(actor, employee)
+    if employee.status == EmployeeStatus.LEFT:
+        raise ConflictError("employee_already_left", "该员工已离职")
+    if left_on < employee.hire_date:
+        raise DomainError(
+            "employee_left_before_hire",
+            "离职日期不能早于入职日期",
+            fields={"left_on": "早于入职日期"},
+        )
+    if employee.subordinates.filter(status=EmployeeStatus.ACTIVE).exists():
+        raise ConflictError(
+            "employee_has_subordinates",
+            "该员工还有在职下属，请先为下属更换直接上级",
+            fields={"left_on": "还有在职下属"},
+        )
+    before = audit.snapshot(employee, ["status", "left_on"])
+    employee.status = EmployeeStatus.LEFT
+    employee.left_on = left_on
+    employee.save(update_fields=["status", "left_on"])
+    user = employee.user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    audit.record(
+        actor=actor,
+        action="employee.leave",
+        obj=employee,
+        before=before,
+        after=audit.snapshot(employee, ["status", "left_on"]),
+        reason=reason,
+    )
+    return employee
+
+
+@transaction.atomic
+def employee_set_password(*, actor: Any, employee: Employee, password: str) -> None:
+    """Set an employee's login password — 重置密码 (audited; the password itself is never logged)."""
+    _require(actor, "org.change_employee")
+    _require_in_scope(actor, employee)
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_password(password, employee.user)
+    except ValidationError as exc:
+        raise DomainError(
+            "password_weak", "；".join(exc.messages), fields={"password": "；".join(exc.messages)}
+        ) from exc
+    employee.user.set_password(password)
+    employee.user.save(update_fields=["password"])
+    audit.record(actor=actor, action="employee.password_reset", obj=employee)

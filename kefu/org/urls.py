@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "org"
+
+urlpatterns = [
+    path("chart/", views.org_chart, name="chart"),
+    path("employees/", views.employee_list, name="employee_list"),
+    path("employees/new/", views.employee_create, name="employee_create"),
+    path("employees/<int:pk>/", views.employee_detail, name="employee_detail"),
+    path("employees/<int:pk>/edit/", views.employee_edit, name="employee_edit"),
+    path("employees/<int:pk>/leave/", views.employee_leave, name="employee_leave"),
+    path("employees/<int:pk>/reveal/", views.employee_reveal, name="employee_reveal"),
+]

@@ -1,0 +1,258 @@
+"""Organisation pages — 组织架构与员工档案."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from kefu.core.access import can_reveal, personal_data_reveal
+from kefu.core.errors import DomainError, PermissionDeniedError, apply_to_form
+from kefu.core.models import AuditEvent
+
+from . import selectors, services
+from .choices import EmployeeStatus, Role, Speciality
+from .models import Employee
+from .roles import roles_of
+
+PAGE_SIZES = (20, 50, 100)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+@permission_required("org.view_department", raise_exception=True)
+def org_chart(request: HttpRequest) -> HttpResponse:
+    """组织架构: the department tree with teams, heads and head counts."""
+    return render(request, "org/chart.html", {"roots": selectors.org_chart_for_user(request.user)})
+
+
+@login_required
+@permission_required("org.view_employee", raise_exception=True)
+def employee_list(request: HttpRequest) -> HttpResponse:
+    """员工档案: filter form over a table; filtering and paging swap only the table (htmx)."""
+    g = request.GET
+    filters = {
+        "q": (g.get("q") or "").strip()[:50],
+        "department_id": _int(g.get("department")),
+        "team_id": _int(g.get("team")),
+        "position_id": _int(g.get("position")),
+        "status": g.get("status") if g.get("status") in EmployeeStatus.values else "",
+    }
+    qs = selectors.employees_for_user(request.user, **filters)
+    size = _int(g.get("page_size"))
+    size = size if size in PAGE_SIZES else PAGE_SIZES[0]
+    page = Paginator(qs, size).get_page(g.get("page"))
+    context: dict[str, Any] = {"page": page, "filters": g}
+    if request.htmx and request.htmx.target == "employee-table":  # type: ignore[attr-defined]
+        return render(request, "org/_employee_table.html", context)
+    context.update(
+        departments=selectors.departments_for_user(request.user),
+        teams=selectors.teams_for_user(request.user),
+        positions=selectors.positions_for_user(request.user),
+        statuses=EmployeeStatus.choices,
+    )
+    return render(request, "org/employee_list.html", context)
+
+
+def _visible(request: HttpRequest, pk: int) -> Employee:
+    try:
+        return selectors.employee_get_for_user(request.user, pk)
+    except Employee.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@login_required
+@permission_required("org.view_employee", raise_exception=True)
+def employee_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """员工详情: the record, its roles and a timeline drawn from the audit trail."""
+    employee = _visible(request, pk)
+    timeline = AuditEvent.objects.for_object("org.employee", employee.pk).order_by("-seq")[:50]
+    return render(
+        request,
+        "org/employee_detail.html",
+        {
+            "employee": employee,
+            "roles": [Role(r).label for r in roles_of(employee.user)],
+            "timeline": timeline,
+            "can_reveal": can_reveal(request.user),
+            "can_change": request.user.has_perm("org.change_employee"),
+        },
+    )
+
+
+class RevealForm(forms.Form):
+    field = forms.ChoiceField(choices=[("phone", "手机号"), ("id_number", "身份证号")])
+    reason = forms.CharField(max_length=200)
+
+
+@login_required
+@require_POST
+def employee_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """查看完整信息: an audited reveal of one field, answered as an htmx fragment."""
+    employee = _visible(request, pk)
+    form = RevealForm(request.POST)
+    value, error = "", ""
+    if form.is_valid():
+        try:
+            value = personal_data_reveal(
+                actor=request.user,
+                obj=employee,
+                field=form.cleaned_data["field"],
+                reason=form.cleaned_data["reason"],
+            )
+        except PermissionDeniedError as exc:
+            raise PermissionDenied(exc.message) from exc
+        except DomainError as exc:
+            error = exc.message
+    else:
+        error = "请选择字段并填写查看原因"
+    return render(request, "org/_revealed.html", {"value": value, "error": error, "form": form})
+
+
+class EmployeeForm(forms.Form):
+    """The fields of 新增员工 / 编辑员工; validation of business rules stays in the service."""
+
+    employee_no = forms.CharField(label="工号", max_length=20)
+    name = forms.CharField(label="姓名", max_length=40)
+    phone = forms.CharField(label="手机号", max_length=20, required=False)
+    id_number = forms.CharField(label="身份证号", max_length=18, required=False)
+    hire_date = forms.DateField(label="入职日期", widget=forms.DateInput(attrs={"type": "date"}))
+    department = forms.ModelChoiceField(label="部门", queryset=None)
+    team = forms.ModelChoiceField(label="班组", queryset=None, required=False)
+    superior = forms.ModelChoiceField(label="直接上级", queryset=None, required=False)
+    position = forms.ModelChoiceField(label="职位", queryset=None)
+    speciality = forms.ChoiceField(label="专长", choices=Speciality.choices, required=False)
+    base_points = forms.DecimalField(label="基点数", max_digits=8, decimal_places=2, initial=1)
+    monthly_bonus = forms.DecimalField(
+        label="月绩效奖金", max_digits=10, decimal_places=2, initial=0
+    )
+    roles = forms.MultipleChoiceField(
+        label="角色", choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    required_marks = True
+
+    def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = selectors.departments_for_user(user)
+        self.fields["team"].queryset = selectors.teams_for_user(user)
+        self.fields["superior"].queryset = selectors.employees_for_user(
+            user, status=EmployeeStatus.ACTIVE
+        )
+        self.fields["position"].queryset = selectors.positions_for_user(user)
+        if editing:
+            self.fields["employee_no"].disabled = True
+        if not user.has_perm("org.manage_roles"):
+            del self.fields["roles"]
+
+
+def _form_values(form: EmployeeForm) -> dict[str, Any]:
+    data = dict(form.cleaned_data)
+    data.pop("employee_no", None)
+    data.pop("roles", None)
+    data["speciality"] = data.get("speciality") or ""
+    return data
+
+
+@login_required
+@permission_required("org.add_employee", raise_exception=True)
+def employee_create(request: HttpRequest) -> HttpResponse:
+    """新增员工."""
+    form = EmployeeForm(
+        request.POST or None, user=request.user, initial={"roles": [Role.AGENT.value]}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            employee = services.employee_create(
+                actor=request.user,
+                employee_no=form.cleaned_data["employee_no"],
+                roles=form.cleaned_data.get("roles", [Role.AGENT.value]),
+                **_form_values(form),
+            )
+        except DomainError as exc:
+            apply_to_form(form, exc)
+        else:
+            messages.success(request, f"已新增员工 {employee.name}（工号 {employee.employee_no}）")
+            return redirect("org:employee_detail", pk=employee.pk)
+    return render(request, "org/employee_form.html", {"form": form, "title": "新增员工"})
+
+
+@login_required
+@permission_required("org.change_employee", raise_exception=True)
+def employee_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """编辑员工."""
+    employee = _visible(request, pk)
+    initial = {
+        "employee_no": employee.employee_no,
+        "name": employee.name,
+        "phone": employee.phone,
+        "id_number": employee.id_number,
+        "hire_date": employee.hire_date,
+        "department": employee.department,
+        "team": employee.team,
+        "superior": employee.superior,
+        "position": employee.position,
+        "speciality": employee.speciality,
+        "base_points": employee.base_points,
+        "monthly_bonus": employee.monthly_bonus,
+        "roles": roles_of(employee.user),
+    }
+    form = EmployeeForm(request.POST or None, user=request.user, editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.employee_update(
+                actor=request.user,
+                employee=employee,
+                roles=form.cleaned_data.get("roles") if "roles" in form.fields else None,
+                **_form_values(form),
+            )
+        except DomainError as exc:
+            apply_to_form(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("org:employee_detail", pk=employee.pk)
+    return render(
+        request,
+        "org/employee_form.html",
+        {"form": form, "title": f"编辑员工 · {employee.name}", "employee": employee},
+    )
+
+
+class LeaveForm(forms.Form):
+    left_on = forms.DateField(label="离职日期", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="原因", max_length=200, required=False)
+
+
+@login_required
+@permission_required("org.change_employee", raise_exception=True)
+def employee_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    """办理离职: disables the login at once."""
+    employee = _visible(request, pk)
+    form = LeaveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.employee_leave(
+                actor=request.user,
+                employee=employee,
+                left_on=form.cleaned_data["left_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            apply_to_form(form, exc)
+        else:
+            messages.success(request, f"{employee.name} 已办理离职，登录账号已停用")
+            return redirect("org:employee_detail", pk=employee.pk)
+    return render(request, "org/employee_leave.html", {"form": form, "employee": employee})
