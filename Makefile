@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -15,12 +16,17 @@ $(PY):
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) manage.py compile_translations
 	@touch $(STAMP)
+
+# UI translations: .po is the source, .mo is build output (git-ignored), compiled with babel.
+%.mo: %.po | $(STAMP)
+	$(PY) manage.py compile_translations
 
 install: $(STAMP)
 
 ## run: install, migrate, load demo data, start the task worker and serve on 127.0.0.1:8000
-run: $(STAMP)
+run: $(STAMP) $(MO)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py calendar_seed
 	$(PY) manage.py seed_demo
@@ -48,15 +54,17 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 ## test: install, lint, and run the whole suite (SQLite unless DATABASE_URL says otherwise)
-test: $(STAMP) browser lint
+test: $(STAMP) $(MO) browser lint
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(VENV)/bin/pytest
 
 openapi: $(STAMP)
 	$(PY) manage.py export_openapi docs/openapi.json --settings=config.settings.test
 
+## bench: wrk against gunicorn + PostgreSQL at 10,000 employees (docs/performance.md); e.g.
+## make bench BENCH_ARGS="--employees 2000 --duration 5"
 bench: $(STAMP)
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

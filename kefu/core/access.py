@@ -18,16 +18,22 @@ REVEAL_PERMISSION = "core.reveal_personal_data"
 MASKED_FIELDS = {"phone": "手机号", "id_number": "身份证号"}
 
 
+# As many characters as a masked mobile number hides (138****5678): a shorter value, such as an
+# 8-digit landline, would otherwise come out nearly whole (860*1234).
+MIN_HIDDEN = 4
+
+
 def mask_middle(value: str, keep_start: int, keep_end: int) -> str:
-    """Replace the middle of ``value`` with ``*``; short values keep less so something is hidden."""
+    """Replace the middle of ``value`` with ``*``; short values keep less so enough is hidden."""
     if not value:
         return ""
     n = len(value)
-    if n <= keep_start + keep_end:
-        keep_start = min(keep_start, max(n // 3, 0))
-        keep_end = min(keep_end, max(n // 3, 0))
+    keep = n - max(n - keep_start - keep_end, min(MIN_HIDDEN, n))
+    if keep < keep_start + keep_end:
+        keep_start = min(keep_start, keep // 2)
+        keep_end = min(keep_end, keep - keep_start)
     hidden = n - keep_start - keep_end
-    return value[:keep_start] + "*" * max(hidden, 1) + (value[n - keep_end :] if keep_end else "")
+    return value[:keep_start] + "*" * hidden + (value[n - keep_end :] if keep_end else "")
 
 
 def mask_phone(value: str) -> str:

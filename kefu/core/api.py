@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
 
 from .apikit import ErrorOut, require_perm
 from .models import ApiToken
@@ -53,9 +54,11 @@ def token_list(request: HttpRequest) -> Any:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut, **ERRORS})
-def token_create(request: HttpRequest, payload: TokenIn) -> Any:
+def token_create(request: HttpRequest, payload: TokenIn, response: HttpResponse) -> Any:
     token, raw = api_token_create(actor=request.user, name=payload.name)
-    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+    # The body holds the raw token: no cache may keep it, and the idempotency store keeps no copy.
+    response["Cache-Control"] = "no-store"
+    return Status(201, {**TokenOut.model_validate(token).model_dump(), "token": raw})
 
 
 @router.post("/tokens/{token_id}/revoke", response={200: TokenOut, **ERRORS})
@@ -71,5 +74,6 @@ def policy_detail(request: HttpRequest, domain: str, on: dt.date | None = None) 
         from django.http import Http404
 
         raise Http404
-    day = on or dt.date.today()
+    # The business day is Shanghai's, not the server clock's (UTC hosts differ before 08:00).
+    day = on or timezone.localdate()
     return {"domain": domain, "on": day, "body": policy_for(domain, day).model_dump(mode="json")}

@@ -37,9 +37,23 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+def _whole_floats_as_ints(value: Any) -> Any:
+    # PostgreSQL's jsonb gives 1e20 back as 100000000000000000000 and -0.0 as 0, which would no
+    # longer hash the same; JSON makes no difference between 2.0 and 2, so store whole numbers as
+    # integers on every backend.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole_floats_as_ints(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_floats_as_ints(v) for v in value]
+    return value
+
+
 def to_jsonable(value: Any) -> Any:
     """Normalise a snapshot (dates, Decimals, model instances) to plain JSON types."""
-    return json.loads(json.dumps(value, default=_json_default, ensure_ascii=False))
+    plain = json.loads(json.dumps(value, default=_json_default, ensure_ascii=False))
+    return _whole_floats_as_ints(plain)
 
 
 def canonical_content(
@@ -118,12 +132,19 @@ def record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = obj.pk
-    last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
+    last = AuditEvent.objects.order_by("-seq").only("seq", "hash", "at").first()
     seq = (last.seq + 1) if last else 1
     prev_hash = last.hash if last else GENESIS_HASH
     ctx = context.current()
     # Every supported backend keeps microseconds, so the hash recomputes identically later.
+    # A wall clock stepped back (NTP) must not make this event look older than its predecessor:
+    # verify_events reads time running backwards as an inserted row.
     at = timezone.now()
+    if last is not None and at < last.at:
+        at = last.at
+    # Hash the address in the form it is stored in (Django rewrites IPv6 to its compressed form),
+    # otherwise the event would fail verification as soon as it is read back.
+    ip = AuditEvent._meta.get_field("ip").get_prep_value(ctx.ip) or None
     actor_id = getattr(actor, "pk", None)
     actor_label = ""
     if actor is not None:
@@ -140,7 +161,7 @@ def record(
         object_id=str(object_id),
         before=before_json,
         after=after_json,
-        ip=ctx.ip,
+        ip=ip,
         request_id=ctx.request_id,
         reason=reason,
     )
@@ -154,7 +175,7 @@ def record(
         object_id=str(object_id),
         before=before_json,
         after=after_json,
-        ip=ctx.ip,
+        ip=ip,
         request_id=ctx.request_id,
         reason=reason,
         prev_hash=prev_hash,
@@ -181,6 +202,9 @@ def verify_events(events: Iterable[AuditEvent]) -> ChainBreak | None:
     prev_hash = GENESIS_HASH
     prev_at: dt.datetime | None = None
     for event in events:
+        if event.seq < expected_seq:
+            # Only a row placed before the first (seq 0) can get here: name it, not seq 1.
+            return ChainBreak(event.seq, f"序号 {event.seq} 不在链上（记录被插入）")
         if event.seq != expected_seq:
             return ChainBreak(expected_seq, f"缺少序号 {expected_seq}（记录被删除或插入）")
         if event.prev_hash != prev_hash:

@@ -9,3 +9,22 @@ class CalendarDayKind(models.TextChoices):
     WORKDAY = "workday", "工作日"
     HOLIDAY = "holiday", "法定节假日"
     ADJUSTED_WORKDAY = "adjusted_workday", "调休上班日"
+
+
+class JobStatus(models.TextChoices):
+    """后台任务的状态."""
+
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "进行中"
+    SUCCEEDED = "succeeded", "已完成"
+    FAILED = "failed", "失败"
+
+
+class JobKind(models.TextChoices):
+    """后台任务的类型: "<app>.<name>"; the job page shows the result with "<app>/_job_<name>.html".
+
+    Each module adds its long jobs here (roster solving, month close, reports…), as it adds its
+    pages to the menu.
+    """
+
+    EMPLOYEE_IMPORT = "org.employee_import", "导入员工档案"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import time
 from collections.abc import Callable
@@ -18,13 +19,22 @@ _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _ACTIVITY_WRITE_INTERVAL = 60
 
 
+def _valid_ip(value: str) -> str | None:
+    # Headers may carry anything ("unknown", a port, garbage); PostgreSQL's inet column would
+    # refuse it and fail the audited write, so an unparsable address is recorded as unknown.
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address; X-Forwarded-For is trusted only when the proxy is (deployment.md)."""
     if getattr(settings, "KEFU_TRUST_X_FORWARDED_FOR", False):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+            return _valid_ip(forwarded.split(",")[0])
+    return _valid_ip(request.META.get("REMOTE_ADDR") or "")
 
 
 class RequestContextMiddleware:

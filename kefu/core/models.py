@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .choices import CalendarDayKind
+from .choices import CalendarDayKind, JobKind, JobStatus
 
 
 class AppendOnlyError(Exception):
@@ -167,7 +167,11 @@ class ApiToken(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """IdempotencyRecord — 幂等记录: the first response to a POST with an ``Idempotency-Key``."""
+    """IdempotencyRecord — 幂等记录: the outcome of the first POST with an ``Idempotency-Key``.
+
+    The key is stored as its SHA-256. The body is kept for replay unless the response said
+    ``Cache-Control: no-store`` (it carried a one-time secret); then only the status is kept.
+    """
 
     identity = models.CharField(max_length=64)
     key = models.CharField(max_length=200)
@@ -222,6 +226,79 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class BackgroundJob(models.Model):
+    """BackgroundJob — 后台任务: a long piece of work (import, roster solving, month close, report)
+    run by the task worker on behalf of the person who started it.
+
+    The page ``/jobs/<id>/`` shows its status and progress to its creator only; when it ends, the
+    creator gets a Notification linking there. ``payload`` holds the input (an uploaded file's
+    bytes, or UTF-8 JSON) and is emptied when the job ends, so uploaded personal data is not kept
+    longer than the work needs it. ``ip`` and ``request_id`` come from the request that created
+    the job, so the audit events the task writes carry them as a synchronous change would.
+    """
+
+    kind = models.CharField("类型", max_length=60, choices=JobKind.choices)
+    description = models.CharField("说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        on_delete=models.CASCADE,
+        related_name="background_jobs",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    progress_done = models.PositiveIntegerField("已完成", default=0)
+    progress_total = models.PositiveIntegerField("总量", default=0)
+    payload = models.BinaryField("输入", default=b"", blank=True)
+    result = models.JSONField("结果", null=True, blank=True)
+    error = models.TextField("错误信息", blank=True)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    request_id = models.CharField("请求ID", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_by", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress_done__lte=models.F("progress_total")),
+                name="backgroundjob_progress_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=JobStatus.values), name="backgroundjob_status_valid"
+            ),
+            # A job has ended exactly when it carries an end time.
+            models.CheckConstraint(
+                condition=(
+                    Q(status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED], finished_at__isnull=False)
+                    | Q(status__in=[JobStatus.QUEUED, JobStatus.RUNNING], finished_at__isnull=True)
+                ),
+                name="backgroundjob_finished_at_matches_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_kind_display()}（{self.get_status_display()}）"
+
+    @property
+    def is_active(self) -> bool:
+        """Queued or running: the page keeps polling."""
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == JobStatus.SUCCEEDED:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, self.progress_done * 100 // self.progress_total)
 
 
 class SystemPermission(models.Model):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
+    path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("settings/tokens/", views.token_list, name="token_list"),
     path("settings/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("settings/audit/", views.audit_list, name="audit_list"),

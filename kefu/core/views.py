@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from . import login as throttle
 from .errors import DomainError, apply_to_form
+from .jobs import jobs_for_user, result_template
 from .models import ApiToken, AuditEvent, CalendarDay, Notification, Policy
 from .policy import DOMAIN_LABELS
 from .tokens import api_token_create, api_token_revoke
@@ -73,22 +74,15 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """工作台: real figures within the user's data scope."""
-    from kefu.org.choices import EmployeeStatus
-    from kefu.org.models import Employee
-    from kefu.org.selectors import employee_scope_filter, headcount_by_department
+    from kefu.org.selectors import employee_figures_for_user
 
     user = request.user
-    visible = Employee.objects.filter(employee_scope_filter(user))
     today_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    by_department = headcount_by_department(user)
+    figures = employee_figures_for_user(user, today_start=today_start)
+    by_department = figures.pop("by_department")
     peak = max((row["n"] for row in by_department), default=0)
     context: dict[str, Any] = {
-        "active_employees": visible.filter(status=EmployeeStatus.ACTIVE).count(),
-        "left_employees": visible.filter(status=EmployeeStatus.LEFT).count(),
-        "logged_in_today": visible.filter(
-            user__last_login__gte=today_start, user__is_active=True
-        ).count(),
-        "active_accounts": visible.filter(user__is_active=True).count(),
+        **figures,
         "by_department": [
             {**row, "pct": round(row["n"] * 100 / peak) if peak else 0} for row in by_department
         ],
@@ -137,6 +131,21 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
         read_at=timezone.now()
     )
     return redirect("notification_list")
+
+
+# --- background jobs ------------------------------------------------------------------------
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """后台任务: status, progress and result of one of the user's own jobs.
+
+    Someone else's job answers 404, not 403, so job ids reveal nothing. An htmx request gets only
+    the status fragment, which polls itself while the job is queued or running.
+    """
+    job = get_object_or_404(jobs_for_user(request.user), pk=pk)
+    context = {"job": job, "result_template": result_template(job)}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "core/_job_status.html", context)
+    return render(request, "core/job_detail.html", context)
 
 
 # --- API tokens -----------------------------------------------------------------------------
@@ -229,9 +238,19 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
         year = timezone.localdate().year
-    days = CalendarDay.objects.filter(date__year=year)
-    years = sorted({d.year for d in CalendarDay.objects.dates("date", "year")} | {year})
-    return render(request, "core/calendar_list.html", {"year": year, "days": days, "years": years})
+    if not 1900 <= year <= 2999:  # outside this a year lookup has no meaning (or no date type)
+        year = timezone.localdate().year
+    from .calendar import package_years
+
+    days = list(CalendarDay.objects.filter(date__year=year))
+    stored = {d.year for d in CalendarDay.objects.dates("date", "year")}
+    # Offer next year too: it is the one an administrator most often has to enter by hand.
+    years = sorted(stored | {year, timezone.localdate().year + 1})
+    return render(
+        request,
+        "core/calendar_list.html",
+        {"year": year, "days": days, "years": years, "package_years": package_years()},
+    )
 
 
 # --- language and errors --------------------------------------------------------------------

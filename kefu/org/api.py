@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from kefu.core.access import shown
 from kefu.core.apikit import ErrorOut, Page, paginate, require_perm
@@ -202,6 +202,8 @@ def department_list(request: HttpRequest) -> Any:
 
 @router.post("/departments", response={201: DepartmentOut, **ERRORS})
 def department_create(request: HttpRequest, payload: DepartmentIn) -> Any:
+    # Refuse before the lookups, so a refused role gets 403 rather than a hint about the data.
+    require_perm(request, "org.add_department")
     department = services.department_create(
         actor=request.user,
         name=payload.name,
@@ -210,7 +212,7 @@ def department_create(request: HttpRequest, payload: DepartmentIn) -> Any:
         head=_visible_employee(request, payload.head_id, "head_id"),
         sort_order=payload.sort_order,
     )
-    return 201, department
+    return Status(201, department)
 
 
 @router.patch("/departments/{department_id}", response={200: DepartmentOut, **ERRORS})
@@ -245,7 +247,7 @@ def team_create(request: HttpRequest, payload: TeamIn) -> Any:
         name=payload.name,
         leader=_visible_employee(request, payload.leader_id, "leader_id"),
     )
-    return 201, team
+    return Status(201, team)
 
 
 @router.get("/positions", response={200: list[PositionOut], **ERRORS})
@@ -296,7 +298,7 @@ def employee_create(request: HttpRequest, payload: EmployeeIn) -> Any:
         monthly_bonus=payload.monthly_bonus,
         roles=payload.roles,
     )
-    return 201, employee_out(employee, request.user)
+    return Status(201, employee_out(employee, request.user))
 
 
 @router.patch("/employees/{employee_id}", response={200: EmployeeOut, **ERRORS})

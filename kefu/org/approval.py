@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from kefu.core.errors import DomainError
@@ -38,22 +38,35 @@ def pick_rule(
             continue
         if rule.max_days is not None:
             days = _fact(facts, "days", "天数")
-            if Decimal(str(days)) > Decimal(str(rule.max_days)):
+            if days > Decimal(str(rule.max_days)):
                 continue
         if rule.max_amount is not None:
             amount = _fact(facts, "amount", "金额")
-            if Decimal(str(amount)) > rule.max_amount:
+            if amount > rule.max_amount:
                 continue
         return rule
     raise DomainError("approval_no_rule", "没有适用的审批规则，请检查制度参数")
 
 
-def _fact(facts: dict[str, Any], name: str, label: str) -> Any:
-    if facts.get(name) is None:
+def _fact(facts: dict[str, Any], name: str, label: str) -> Decimal:
+    """A numeric fact as a Decimal; missing, non-numeric, negative or infinite ones are refused."""
+    raw = facts.get(name)
+    if raw is None:
         raise DomainError(
             "approval_fact_missing", f"审批需要提供{label}", fields={name: f"请填写{label}"}
         )
-    return facts[name]
+    # bool is an int subclass: True would silently read as 1 day.
+    try:
+        value = None if isinstance(raw, bool) else Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        value = None
+    if value is None or not value.is_finite() or value < 0:
+        raise DomainError(
+            "approval_fact_invalid",
+            f"{label}必须是不小于0的数字",
+            fields={name: f"{label}必须是不小于0的数字"},
+        )
+    return value
 
 
 def resolve_chain(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
@@ -48,9 +49,9 @@ def employee_of(user: Any) -> Employee | None:
 def employee_scope_filter(user: Any) -> Q:
     """A Q over Employee that keeps only what ``user`` may see; matches nothing for no role."""
     scope = scope_of(user)
-    me = employee_of(user)
     if scope == Scope.ALL:
-        return Q()
+        return Q()  # no need to load the user's own employee record
+    me = employee_of(user)
     if scope is None or me is None:
         return Q(pk__in=[])
     if scope == Scope.DEPARTMENT:
@@ -70,8 +71,10 @@ def employees_for_user(
     status: str = "",
 ) -> QuerySet[Employee]:
     """Employees ``user`` may see, filtered; related rows joined for list pages."""
+    # Not "user": no list shows it, and a fifth join tripled PostgreSQL's planning time for
+    # every page of the list (~1.2 → ~3.5 ms, docs/performance.md).
     qs = Employee.objects.filter(employee_scope_filter(user)).select_related(
-        "department", "team", "position", "superior", "user"
+        "department", "team", "position", "superior"
     )
     if q:
         qs = qs.filter(Q(employee_no__icontains=q) | Q(name__icontains=q) | Q(phone__contains=q))
@@ -159,11 +162,54 @@ def org_chart_for_user(user: Any) -> list[dict[str, Any]]:
     return roots
 
 
+def _by_department(rows: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    """(department id, active count) pairs → dashboard rows, largest first, then by name."""
+    names = dict(Department.objects.filter(pk__in=[pk for pk, _ in rows]).values_list("id", "name"))
+    result = [
+        {"department__id": pk, "department__name": names.get(pk, ""), "n": n} for pk, n in rows if n
+    ]
+    result.sort(key=lambda row: (-row["n"], row["department__name"]))
+    return result
+
+
 def headcount_by_department(user: Any) -> list[dict[str, Any]]:
-    """Active employees per department among those the user may see (dashboard)."""
-    return list(
+    """Active employees per department among those the user may see."""
+    # Grouped by department id alone: grouping by the joined name as well made PostgreSQL sort
+    # every visible employee by a collated text column (~20 ms at 10,000 employees).
+    counts = (
         Employee.objects.filter(employee_scope_filter(user), status=EmployeeStatus.ACTIVE)
-        .values("department__id", "department__name")
+        .values_list("department_id")
         .annotate(n=Count("id"))
-        .order_by("-n", "department__name")
+        .order_by()
     )
+    return _by_department(list(counts))
+
+
+def employee_figures_for_user(user: Any, *, today_start: dt.datetime) -> dict[str, Any]:
+    """The dashboard's figures (工作台) over the employees ``user`` may see, in one query.
+
+    Returns active_employees, left_employees, logged_in_today (active logins since
+    ``today_start``), active_accounts and by_department (active head count per department).
+    """
+    # One grouped pass over employee ⨝ user: the four totals are sums of the per-department
+    # counts, so the 10,000-row scan happens once instead of five times.
+    rows = list(
+        Employee.objects.filter(employee_scope_filter(user))
+        .values_list("department_id")
+        .annotate(
+            active=Count("pk", filter=Q(status=EmployeeStatus.ACTIVE)),
+            left=Count("pk", filter=Q(status=EmployeeStatus.LEFT)),
+            logged_in=Count(
+                "pk", filter=Q(user__last_login__gte=today_start, user__is_active=True)
+            ),
+            accounts=Count("pk", filter=Q(user__is_active=True)),
+        )
+        .order_by()
+    )
+    return {
+        "active_employees": sum(r[1] for r in rows),
+        "left_employees": sum(r[2] for r in rows),
+        "logged_in_today": sum(r[3] for r in rows),
+        "active_accounts": sum(r[4] for r in rows),
+        "by_department": _by_department([(r[0], r[1]) for r in rows]),
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_excel
 
 app_name = "org"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("chart/", views.org_chart, name="chart"),
     path("employees/", views.employee_list, name="employee_list"),
     path("employees/new/", views.employee_create, name="employee_create"),
+    path("employees/import/", views_excel.employee_import, name="employee_import"),
+    path("employees/export/", views_excel.employee_export, name="employee_export"),
     path("employees/<int:pk>/", views.employee_detail, name="employee_detail"),
     path("employees/<int:pk>/edit/", views.employee_edit, name="employee_edit"),
     path("employees/<int:pk>/leave/", views.employee_leave, name="employee_leave"),

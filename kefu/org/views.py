@@ -9,11 +9,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from kefu.core.access import can_reveal, personal_data_reveal
+from kefu.core.access import MASKED_FIELDS, can_reveal, personal_data_reveal
 from kefu.core.errors import DomainError, PermissionDeniedError, apply_to_form
 from kefu.core.models import AuditEvent
 
@@ -23,6 +23,19 @@ from .models import Employee
 from .roles import roles_of
 
 PAGE_SIZES = (20, 50, 100)
+# The timeline speaks the regulations' words, not the audit trail's action codes.
+ACTION_LABELS = {
+    "employee.create": "新增员工",
+    "employee.update": "修改员工信息",
+    "employee.leave": "办理离职",
+    "employee.password_reset": "重置密码",
+    "personal_data.reveal": "查看完整信息",
+}
+FIELD_LABELS = {
+    **{f.name: str(f.verbose_name) for f in Employee._meta.concrete_fields},
+    "roles": "角色",
+    "field": "字段",
+}
 
 
 def _int(value: str | None) -> int | None:
@@ -30,6 +43,17 @@ def _int(value: str | None) -> int | None:
         return int(value) if value else None
     except ValueError:
         return None
+
+
+def list_filters(params: QueryDict) -> dict[str, Any]:
+    """The 员工档案 list's filters, read from its URL (the list, its export and bookmarks share them)."""
+    return {
+        "q": (params.get("q") or "").strip()[:50],
+        "department_id": _int(params.get("department")),
+        "team_id": _int(params.get("team")),
+        "position_id": _int(params.get("position")),
+        "status": params.get("status") if params.get("status") in EmployeeStatus.values else "",
+    }
 
 
 @login_required
@@ -44,13 +68,7 @@ def org_chart(request: HttpRequest) -> HttpResponse:
 def employee_list(request: HttpRequest) -> HttpResponse:
     """员工档案: filter form over a table; filtering and paging swap only the table (htmx)."""
     g = request.GET
-    filters = {
-        "q": (g.get("q") or "").strip()[:50],
-        "department_id": _int(g.get("department")),
-        "team_id": _int(g.get("team")),
-        "position_id": _int(g.get("position")),
-        "status": g.get("status") if g.get("status") in EmployeeStatus.values else "",
-    }
+    filters = list_filters(g)
     qs = selectors.employees_for_user(request.user, **filters)
     size = _int(g.get("page_size"))
     size = size if size in PAGE_SIZES else PAGE_SIZES[0]
@@ -79,7 +97,12 @@ def _visible(request: HttpRequest, pk: int) -> Employee:
 def employee_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """员工详情: the record, its roles and a timeline drawn from the audit trail."""
     employee = _visible(request, pk)
-    timeline = AuditEvent.objects.for_object("org.employee", employee.pk).order_by("-seq")[:50]
+    timeline = list(
+        AuditEvent.objects.for_object("org.employee", employee.pk).order_by("-seq")[:50]
+    )
+    for event in timeline:
+        event.label = ACTION_LABELS.get(event.action, event.action)  # type: ignore[attr-defined]
+        event.changed = _changed_fields(event)  # type: ignore[attr-defined]
     return render(
         request,
         "org/employee_detail.html",
@@ -91,6 +114,18 @@ def employee_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": request.user.has_perm("org.change_employee"),
         },
     )
+
+
+def _changed_fields(event: AuditEvent) -> list[str]:
+    """Chinese names of the fields an update changed (values stay in the audit log)."""
+    if event.action == "personal_data.reveal":
+        field = (event.after or {}).get("field", "")
+        return [MASKED_FIELDS.get(field, field)] if field else []
+    before, after = event.before or {}, event.after or {}
+    if not before:
+        return []
+    keys = sorted(set(before) | set(after))
+    return [FIELD_LABELS.get(k, k) for k in keys if before.get(k) != after.get(k)]
 
 
 class RevealForm(forms.Form):

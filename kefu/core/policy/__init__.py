@@ -7,6 +7,7 @@ version whose ``effective_from`` is the latest on or before that day.
 from __future__ import annotations
 
 import datetime as dt
+import time
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -68,6 +69,23 @@ def _chinese_error(err: Any) -> str:
     ctx = err.get("ctx") or {}
     messages = {
         "missing": "必填",
+        "model_type": "必须是对象（{…}）",
+        "model_attributes_type": "必须是对象（{…}）",
+        "dict_type": "必须是对象（{…}）",
+        "list_type": "必须是列表（[…]）",
+        "tuple_type": "必须是列表（[…]）",
+        "int_type": "必须是整数",
+        "float_type": "必须是数字",
+        "decimal_type": "必须是数字",
+        "string_type": "必须是文本",
+        "bool_type": "必须是 true 或 false",
+        "string_too_short": f"至少 {ctx.get('min_length')} 个字符",
+        "string_too_long": f"最多 {ctx.get('max_length')} 个字符",
+        "too_long": f"最多 {ctx.get('max_length')} 项",
+        "decimal_max_digits": f"最多 {ctx.get('max_digits')} 位数字",
+        "decimal_max_places": f"最多 {ctx.get('decimal_places')} 位小数",
+        "decimal_whole_digits": f"整数部分最多 {ctx.get('whole_digits')} 位",
+        "finite_number": "必须是有限的数字",
         "extra_forbidden": "不允许的字段",
         "greater_than_equal": f"不能小于 {ctx.get('ge')}",
         "greater_than": f"必须大于 {ctx.get('gt')}",
@@ -80,34 +98,68 @@ def _chinese_error(err: Any) -> str:
         "decimal_parsing": "必须是数字",
         "bool_parsing": "必须是 true 或 false",
         "literal_error": f"只能是 {ctx.get('expected')}",
-        "too_short": "至少需要一项",
+        "too_short": f"至少需要 {ctx.get('min_length', 1)} 项",
         "value_error": str(ctx.get("error", err.get("msg", ""))),
     }
-    return messages.get(kind, err.get("msg", "不合法"))
+    # pydantic's own text is English; an unmapped kind still gets a Chinese message.
+    return messages.get(kind, "取值不合法")
 
 
 @lru_cache(maxsize=1024)
-def _parsed(policy_id: int, domain: str) -> BaseModel:
-    # Versions are immutable, so a parse keyed by row id never goes stale in any process.
+def _parsed(policy_id: int, created_at: dt.datetime, domain: str) -> BaseModel:
+    # Versions are immutable, so a parse keyed by row never goes stale in any process. The row
+    # id alone is not enough: a rolled-back insert gives its id to the next row on SQLite (and
+    # after a database flush), so the creation time is part of the key.
     return DOMAINS[domain].model_validate(Policy.objects.only("body").get(pk=policy_id).body)
+
+
+# Which version is in force on a day changes only when a version is created, yet the idle-timeout
+# middleware asks for the security policy on every request. Outside a transaction the answer is
+# kept per process, keyed by (domain, day), for at most IN_FORCE_CACHE_SECONDS: a version created
+# by another process takes effect here within that time; in this process at once, because
+# policy_version_create clears the cache. Inside a transaction (every service, every test) the
+# database is always asked, so a version created in the same transaction is seen.
+IN_FORCE_CACHE_SECONDS = 60.0
+_IN_FORCE_CACHE_MAX = 512
+_in_force_cache: dict[tuple[str, dt.date], tuple[float, tuple[int, dt.datetime]]] = {}
+
+
+def clear_policy_cache() -> None:
+    """Forget which version is in force (after a new version, or in tests)."""
+    _in_force_cache.clear()
+
+
+def _in_force_row(domain: str, day: dt.date) -> tuple[int, dt.datetime] | None:
+    use_cache = not transaction.get_connection().in_atomic_block
+    key = (domain, day)
+    if use_cache:
+        hit = _in_force_cache.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+    row = (
+        Policy.objects.filter(domain=domain, effective_from__lte=day)
+        .order_by("-effective_from")
+        .values_list("pk", "created_at")
+        .first()
+    )
+    if use_cache and row is not None:  # a missing policy is not cached: loading it must show
+        if len(_in_force_cache) >= _IN_FORCE_CACHE_MAX:
+            _in_force_cache.clear()
+        _in_force_cache[key] = (time.monotonic() + IN_FORCE_CACHE_SECONDS, row)
+    return row
 
 
 def policy_for(domain: str, on: dt.date | None = None) -> Any:
     """The typed policy of ``domain`` in force on ``on`` (today in Asia/Shanghai by default)."""
     day = on or timezone.localdate()
-    row = (
-        Policy.objects.filter(domain=domain, effective_from__lte=day)
-        .order_by("-effective_from")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    row = _in_force_row(domain, day)
     if row is None:
         raise DomainError(
             "policy_missing",
             f"{DOMAIN_LABELS.get(domain, domain)}制度参数在 {day} 没有生效版本，请先在系统设置中配置",
             status=409,
         )
-    return _parsed(row, domain)
+    return _parsed(row[0], row[1], domain)
 
 
 def security_policy(on: dt.date | None = None) -> SecurityPolicy:
@@ -182,6 +234,8 @@ def policy_version_create(
     parsed = validate_body(domain, body)
     current_max = check_new_version(domain, effective_from, allow_backdate=allow_backdate)
     stored_body = parsed.model_dump(mode="json")
+    clear_policy_cache()
+    transaction.on_commit(clear_policy_cache)
     policy = Policy.objects.create(
         domain=domain,
         version=current_max + 1,

@@ -1,8 +1,4 @@
-"""Organisation writes — 组织维护: the only path that changes departments, teams and employees.
-
-Every service checks the actor's permission, validates, writes and records an audit event in one
-transaction.
-"""
+"""Employees — 员工档案维护: hire, change, roles, leave, password."""
 
 from __future__ import annotations
 
@@ -11,7 +7,6 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,11 +15,10 @@ from kefu.core import audit
 from kefu.core.errors import ConflictError, DomainError, PermissionDeniedError
 from kefu.core.models import ApiToken
 
-from .choices import EmployeeStatus, Role, Speciality
-from .models import Department, Employee, Position, Team
-from .selectors import employee_scope_filter
-
-User = get_user_model()
+from ..choices import EmployeeStatus, Role, Speciality
+from ..models import Department, Employee, Position, Team
+from ..roles import ROLE_BY_GROUP_NAME
+from ._common import User, _check_text, _require, _require_in_scope
 
 EMPLOYEE_FIELDS = [
     "employee_no",
@@ -47,169 +41,37 @@ ID_RE = re.compile(r"^\d{17}[\dXx]$")
 EMPLOYEE_NO_RE = re.compile(r"^[A-Za-z0-9_-]{2,20}$")
 
 
-def _require(actor: Any, perm: str) -> None:
-    if not (actor and actor.is_authenticated and actor.has_perm(perm)):
-        raise PermissionDeniedError()
-
-
-def _require_in_scope(actor: Any, employee: Employee) -> None:
-    if not Employee.objects.filter(employee_scope_filter(actor), pk=employee.pk).exists():
-        raise PermissionDeniedError("该员工不在您的管理范围内")
-
-
-# --- departments and teams ------------------------------------------------------------------
-def _department_would_cycle(department: Department, parent: Department | None) -> bool:
-    seen = {department.pk}
-    while parent is not None:
-        if parent.pk in seen:
-            return True
-        seen.add(parent.pk)
-        parent = parent.parent
-    return False
-
-
-@transaction.atomic
-def department_create(
-    *,
-    actor: Any,
-    name: str,
-    code: str,
-    parent: Department | None = None,
-    head: Employee | None = None,
-    sort_order: int = 0,
-) -> Department:
-    """Create a department — 新增部门."""
-    _require(actor, "org.add_department")
-    name, code = (name or "").strip(), (code or "").strip()
-    errors = {}
-    if not name:
-        errors["name"] = "请填写部门名称"
-    if not code:
-        errors["code"] = "请填写部门编码"
-    if errors:
-        raise DomainError("department_invalid", "部门信息不完整", fields=errors)
-    if Department.objects.filter(code=code).exists():
-        raise ConflictError(
-            "department_code_taken", f"部门编码 {code} 已存在", fields={"code": "编码已存在"}
-        )
-    if Department.objects.filter(parent=parent, name=name).exists():
-        raise ConflictError(
-            "department_name_taken", f"同级已有部门“{name}”", fields={"name": "同级已有同名部门"}
-        )
-    department = Department.objects.create(
-        name=name, code=code, parent=parent, head=head, sort_order=sort_order
-    )
-    audit.record(
-        actor=actor,
-        action="department.create",
-        obj=department,
-        after=audit.snapshot(department, ["name", "code", "parent", "head", "sort_order"]),
-    )
-    return department
-
-
-@transaction.atomic
-def department_update(*, actor: Any, department: Department, **changes: Any) -> Department:
-    """Change a department's name, code, parent, head or order — 修改部门."""
-    _require(actor, "org.change_department")
-    allowed = {"name", "code", "parent", "head", "sort_order"}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise DomainError("department_unknown_field", f"不能修改：{', '.join(sorted(unknown))}")
-    fields = sorted(allowed)
-    before = audit.snapshot(department, fields)
-    if "parent" in changes and _department_would_cycle(department, changes["parent"]):
-        raise DomainError(
-            "department_cycle", "上级部门不能是本部门或其下级", fields={"parent": "会形成循环"}
-        )
-    for key, value in changes.items():
-        setattr(department, key, value.strip() if isinstance(value, str) else value)
-    if Department.objects.exclude(pk=department.pk).filter(code=department.code).exists():
-        raise ConflictError(
-            "department_code_taken", "部门编码已存在", fields={"code": "编码已存在"}
-        )
-    department.save()
-    audit.record(
-        actor=actor,
-        action="department.update",
-        obj=department,
-        before=before,
-        after=audit.snapshot(department, fields),
-    )
-    return department
-
-
-@transaction.atomic
-def team_create(
-    *, actor: Any, department: Department, name: str, leader: Employee | None = None
-) -> Team:
-    """Create a team (班组) in a department — 新增班组."""
-    _require(actor, "org.add_team")
-    name = (name or "").strip()
-    if not name:
-        raise DomainError("team_invalid", "请填写班组名称", fields={"name": "请填写班组名称"})
-    if Team.objects.filter(department=department, name=name).exists():
-        raise ConflictError(
-            "team_name_taken", f"{department.name}已有班组“{name}”", fields={"name": "已存在"}
-        )
-    team = Team.objects.create(department=department, name=name, leader=leader)
-    audit.record(
-        actor=actor,
-        action="team.create",
-        obj=team,
-        after=audit.snapshot(team, ["department", "name", "leader"]),
-    )
-    return team
-
-
-@transaction.atomic
-def team_update(
-    *, actor: Any, team: Team, name: str | None = None, leader: Employee | None = None
-) -> Team:
-    """Rename a team or change its leader — 修改班组."""
-    _require(actor, "org.change_team")
-    before = audit.snapshot(team, ["name", "leader"])
-    if name is not None:
-        team.name = name.strip()
-    team.leader = leader
-    team.save()
-    audit.record(
-        actor=actor,
-        action="team.update",
-        obj=team,
-        before=before,
-        after=audit.snapshot(team, ["name", "leader"]),
-    )
-    return team
-
-
-@transaction.atomic
-def position_create(*, actor: Any, name: str, level: str) -> Position:
-    """Create a position (职位) — 新增职位."""
-    _require(actor, "org.add_position")
-    name = (name or "").strip()
-    if not name:
-        raise DomainError("position_invalid", "请填写职位名称", fields={"name": "请填写职位名称"})
-    if Position.objects.filter(name=name).exists():
-        raise ConflictError("position_name_taken", f"职位“{name}”已存在", fields={"name": "已存在"})
-    position = Position.objects.create(name=name, level=level)
-    audit.record(
-        actor=actor, action="position.create", obj=position, after={"name": name, "level": level}
-    )
-    return position
-
-
 # --- employees ------------------------------------------------------------------------------
 def _clean_decimal(value: Any, field: str, label: str, errors: dict[str, str]) -> Decimal | None:
+    """A non-negative amount that fits its column, quantized like the stored value.
+
+    Quantizing keeps audit snapshots comparable: "1", "1.0" and the stored "1.00" are one value.
+    """
+    model_field = Employee._meta.get_field(field)
+    places, digits = model_field.decimal_places, model_field.max_digits
     try:
-        result = Decimal(str(value))
+        result = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
+        errors[field] = f"{label}必须是数字"
+        return None
+    if not result.is_finite():
         errors[field] = f"{label}必须是数字"
         return None
     if result < 0:
         errors[field] = f"{label}不能为负数"
         return None
-    return result
+    step = Decimal(1).scaleb(-places)
+    try:
+        quantized = result.quantize(step)
+    except InvalidOperation:  # more digits than the decimal context holds: far too large anyway
+        quantized = None
+    if quantized is None or len(quantized.as_tuple().digits) > digits:
+        errors[field] = f"{label}过大（最多{digits - places}位整数）"
+        return None
+    if quantized != result:
+        errors[field] = f"{label}最多{places}位小数"
+        return None
+    return quantized
 
 
 def validate_employee_values(
@@ -227,8 +89,10 @@ def validate_employee_values(
             errors["employee_no"] = "请填写工号"
         elif not EMPLOYEE_NO_RE.match(no):
             errors["employee_no"] = "工号只能包含字母、数字、-、_，长度2-20"
-    if "name" in cleaned and not cleaned["name"]:
-        errors["name"] = "请填写姓名"
+    if "name" in cleaned:
+        _check_text(
+            cleaned["name"] or "", model=Employee, field="name", label="姓名", errors=errors
+        )
     if cleaned.get("phone") and not PHONE_RE.match(cleaned["phone"]):
         errors["phone"] = "手机号格式不正确（11位手机号或区号-座机号）"
     if cleaned.get("id_number"):
@@ -270,12 +134,29 @@ def validate_employee_values(
     return cleaned
 
 
-def _set_roles(user: Any, roles: list[str]) -> None:
+def _check_roles(actor: Any, roles: list[str]) -> None:
+    """Refuse role assignment before anything is written: the right first, then the codes."""
+    if not actor.has_perm("org.manage_roles"):
+        raise PermissionDeniedError("您没有分配角色的权限")
+    if not roles:
+        # A login without a role sees nothing and can do nothing: almost certainly a mistake.
+        raise DomainError(
+            "role_required", "请至少选择一个角色", fields={"roles": "请至少选择一个角色"}
+        )
     unknown = [r for r in roles if r not in Role.values]
     if unknown:
         raise DomainError(
             "role_unknown", f"未知角色：{', '.join(unknown)}", fields={"roles": "未知角色"}
         )
+
+
+def _role_codes(user: Any) -> list[str]:
+    """Role codes from the database (not the per-request cache), sorted for snapshots."""
+    names = user.groups.values_list("name", flat=True)
+    return sorted(ROLE_BY_GROUP_NAME[n] for n in names if n in ROLE_BY_GROUP_NAME)
+
+
+def _set_roles(user: Any, roles: list[str]) -> None:
     groups = list(Group.objects.filter(name__in=[Role(r).label for r in roles]))
     user.groups.set(groups)
     user._kefu_roles = None
@@ -303,8 +184,7 @@ def employee_create(
     """Hire an employee — 新增员工: a personal login (username = 工号) and the employee record."""
     _require(actor, "org.add_employee")
     roles = roles if roles is not None else [Role.AGENT.value]
-    if roles and not actor.has_perm("org.manage_roles"):
-        raise PermissionDeniedError("您没有分配角色的权限")
+    _check_roles(actor, roles)
     values = validate_employee_values(
         {
             "employee_no": employee_no,
@@ -322,9 +202,10 @@ def employee_create(
         }
     )
     no = values["employee_no"]
+    # Case-insensitive: "kf011" beside "KF011" would be two logins nobody can tell apart.
     if (
-        Employee.objects.filter(employee_no=no).exists()
-        or User.objects.filter(username=no).exists()
+        Employee.objects.filter(employee_no__iexact=no).exists()
+        or User.objects.filter(username__iexact=no).exists()
     ):
         raise ConflictError(
             "employee_no_taken", f"工号 {no} 已存在", fields={"employee_no": "工号已存在"}
@@ -346,7 +227,7 @@ def employee_create(
         actor=actor,
         action="employee.create",
         obj=employee,
-        after={**audit.snapshot(employee, EMPLOYEE_FIELDS), "roles": sorted(roles)},
+        after={**audit.snapshot(employee, EMPLOYEE_FIELDS), "roles": sorted(set(roles))},
     )
     return employee
 
@@ -362,8 +243,11 @@ def employee_update(
     unknown = set(changes) - editable
     if unknown:
         raise DomainError("employee_unknown_field", f"不能修改：{', '.join(sorted(unknown))}")
+    if roles is not None:
+        _check_roles(actor, roles)
     before = audit.snapshot(employee, EMPLOYEE_FIELDS)
-    before_roles = sorted(r for r in employee.user.groups.values_list("name", flat=True))
+    # Role codes, the same vocabulary as employee.create's snapshot.
+    before_roles = _role_codes(employee.user)
     values = validate_employee_values(changes, instance=employee)
     for key, value in values.items():
         setattr(employee, key, value)
@@ -372,11 +256,9 @@ def employee_update(
         employee.user.first_name = employee.name[:150]
         employee.user.save(update_fields=["first_name"])
     if roles is not None:
-        if not actor.has_perm("org.manage_roles"):
-            raise PermissionDeniedError("您没有分配角色的权限")
         _set_roles(employee.user, roles)
     after = audit.snapshot(employee, EMPLOYEE_FIELDS)
-    after_roles = sorted(employee.user.groups.values_list("name", flat=True))
+    after_roles = _role_codes(employee.user)
     if after != before or after_roles != before_roles:
         audit.record(
             actor=actor,
@@ -412,6 +294,17 @@ def employee_leave(
             "employee_has_subordinates",
             "该员工还有在职下属，请先为下属更换直接上级",
             fields={"left_on": "还有在职下属"},
+        )
+    # A department or team must not be left headed by someone who is gone (approvals and the
+    # org chart would point at a disabled login), so the successor is named first.
+    headed = [d.name for d in Department.objects.filter(head=employee)]
+    led = [t.name for t in Team.objects.filter(leader=employee)]
+    if headed or led:
+        where = "、".join([*(f"{n}负责人" for n in headed), *(f"{n}组长" for n in led)])
+        raise ConflictError(
+            "employee_still_heads",
+            f"该员工仍是{where}，请先指定接任人",
+            fields={"left_on": f"仍是{where}"},
         )
     before = audit.snapshot(employee, ["status", "left_on"])
     employee.status = EmployeeStatus.LEFT
