@@ -20,8 +20,9 @@ admin.site.index_title = "系统设置"
 
 
 class PolicyAdminForm(forms.ModelForm):
+    # Callable: apps register their domains in ready(), after this module is imported.
     domain = forms.ChoiceField(
-        label="领域", choices=[(k, f"{DOMAIN_LABELS[k]}（{k}）") for k in DOMAINS]
+        label="领域", choices=lambda: [(k, f"{DOMAIN_LABELS[k]}（{k}）") for k in DOMAINS]
     )
     body = forms.JSONField(
         label="内容（JSON）",

@@ -34,6 +34,8 @@ from .schemas import (
 )
 
 DEFAULT_POLICY_FILE = Path(__file__).with_name("default_policy.toml")
+# Default files of domains registered by other apps (register_domain), loaded after the core file.
+_EXTRA_DEFAULT_FILES: dict[str, Path] = {}
 
 __all__ = [
     "DOMAINS",
@@ -42,6 +44,7 @@ __all__ = [
     "load_default_policies",
     "policy_for",
     "policy_version_create",
+    "register_domain",
     "validate_body",
 ]
 
@@ -259,10 +262,28 @@ def policy_version_create(
     return policy
 
 
+def register_domain(domain: str, schema: type[BaseModel], label: str, defaults_file: Path) -> None:
+    """Let an app own a policy domain: its schema, its Chinese label and its default TOML file.
+
+    Called from the app's ``AppConfig.ready()``. The file holds the domain's body at top level
+    (no ``[domain]`` table). Registering the same domain twice with another schema is an error.
+    """
+    existing = DOMAINS.get(domain)
+    if existing is not None and existing is not schema:
+        raise ValueError(f"policy domain {domain!r} is already registered")
+    DOMAINS[domain] = schema
+    DOMAIN_LABELS[domain] = label
+    _EXTRA_DEFAULT_FILES[domain] = defaults_file
+
+
 def default_bodies() -> dict[str, dict[str, Any]]:
-    """The default policy file, one body per domain."""
+    """The default body of every domain: the core file, then each registered app's file."""
     with DEFAULT_POLICY_FILE.open("rb") as handle:
-        return tomllib.load(handle)
+        bodies = tomllib.load(handle)
+    for domain, path in _EXTRA_DEFAULT_FILES.items():
+        with path.open("rb") as handle:
+            bodies[domain] = tomllib.load(handle)
+    return bodies
 
 
 def load_default_policies(*, actor: Any = None, effective_from: dt.date | None = None) -> list[str]:

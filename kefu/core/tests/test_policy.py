@@ -392,3 +392,31 @@ def test_policy_api_refuses_a_role_without_the_right(client_for: Any, agent: Any
 
 def test_policy_api_unknown_domain(client_for: Any, sysadmin: Any) -> None:
     assert client_for(sysadmin).get("/api/v1/policies/weather").status_code == 404
+
+
+def test_an_app_can_register_its_own_domain(tmp_path, db):
+    """register_domain: an app's schema and default file join the defaults and validation."""
+    from pydantic import BaseModel, ConfigDict
+
+    from kefu.core import policy as policy_module
+
+    class DemoPolicy(BaseModel):
+        model_config = ConfigDict(extra="forbid", frozen=True)
+        limit_days: int
+
+    defaults = tmp_path / "policy_defaults.toml"
+    defaults.write_text("limit_days = 7\n", encoding="utf-8")
+    try:
+        policy_module.register_domain("demo_app", DemoPolicy, "演示", defaults)
+        assert policy_module.default_bodies()["demo_app"] == {"limit_days": 7}
+        assert policy_module.load_default_policies() == ["demo_app"]
+        assert policy_module.policy_for("demo_app").limit_days == 7
+        with pytest.raises(DomainError) as exc:
+            policy_module.validate_body("demo_app", {"limit_days": "x"})
+        assert "limit_days" in exc.value.fields
+        with pytest.raises(ValueError):
+            policy_module.register_domain("demo_app", BaseModel, "演示", defaults)
+    finally:
+        policy_module.DOMAINS.pop("demo_app", None)
+        policy_module.DOMAIN_LABELS.pop("demo_app", None)
+        policy_module._EXTRA_DEFAULT_FILES.pop("demo_app", None)
