@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from kefu.core.api import router as core_router
 from kefu.core.apikit import AUTH, install_error_handlers
+from kefu.customers.api import router as customers_router
 from kefu.org.api import me_router
 from kefu.org.api import router as org_router
 
@@ -19,4 +20,5 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", me_router)
 api.add_router("/org", org_router)
+api.add_router("/customers", customers_router)
 api.add_router("/", core_router)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("org/", include("kefu.org.urls")),
+    path("customers/", include("kefu.customers.urls")),
     path("", include("kefu.core.urls")),
 ]
 

@@ -84,7 +84,7 @@ def test_extractor_sees_template_and_menu_strings() -> None:
     # Without this, a broken extractor finding nothing would make the completeness test vacuous.
     found = {msgid for msgid, _ in all_msgids()}
     assert "各部门在职人数" in found  # {% translate "…" %}
-    assert "搜索 工号 / 姓名 / 手机号" in found  # {% translate '…' %} inside an attribute
+    assert "搜索 电话 / 姓名 / 工号 / 编号" in found  # {% translate '…' %} inside an attribute
     assert ("共 %(n)s 条", "共 %(n)s 条") in found  # {% blocktranslate count %}
     assert any(isinstance(m, str) and "%(year)s" in m for m in found)  # blocktranslate variable
     assert ("系统设置", None) in menu_msgids()  # menu labels are variables in the template

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "ninja",
     "kefu.core",
     "kefu.org",
+    "kefu.customers",
+    "kefu.tickets",
 ]
 
 MIDDLEWARE = [

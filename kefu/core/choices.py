@@ -28,3 +28,4 @@ class JobKind(models.TextChoices):
     """
 
     EMPLOYEE_IMPORT = "org.employee_import", "导入员工档案"
+    CUSTOMER_IMPORT = "customers.customer_import", "导入客户档案"

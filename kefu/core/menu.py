@@ -28,6 +28,15 @@ class MenuGroup:
 MENU: tuple[MenuGroup, ...] = (
     MenuGroup("工作台", "◫", (MenuItem("工作台", "dashboard"),)),
     MenuGroup(
+        "客户管理",
+        "☏",
+        (
+            MenuItem(
+                "客户档案", "customers:customer_list", "customers.view_customer", "/customers/"
+            ),
+        ),
+    ),
+    MenuGroup(
         "系统设置",
         "⚙",
         (

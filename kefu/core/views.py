@@ -108,12 +108,11 @@ def _day_kind_label(day: dt.date) -> str:
 # --- search and notifications ---------------------------------------------------------------
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
-    """全局搜索: employees by 工号/姓名/手机号 within scope (tickets and orders join later)."""
-    from kefu.org.selectors import employees_for_user
+    """全局搜索: every registered provider (employees, customers, …) within the user's scope."""
+    from .search import search_all
 
     q = (request.GET.get("q") or "").strip()[:50]
-    results = list(employees_for_user(request.user, q=q)[:50]) if q else []
-    return render(request, "core/search.html", {"q": q, "employees": results})
+    return render(request, "core/search.html", {"q": q, "sections": search_all(request.user, q)})
 
 
 @login_required

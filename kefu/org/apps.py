@@ -19,3 +19,9 @@ class OrgConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="kefu.org.sync_roles")
+
+        from kefu.core.search import SearchProvider, register_search_provider
+
+        from .search import search_employees
+
+        register_search_provider(SearchProvider("employees", "员工", 30, search_employees))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
 from .choices import Role, Scope
@@ -39,19 +41,28 @@ _MANAGE_ORG = [
     "org.manage_roles",
 ]
 _REVEAL = ["core.reveal_personal_data"]
+# CRM-1 / SEC-1: customer data is need-to-know. Customer service and management view it; the
+# customer-service roles keep it current; import and export (files leave the system) only for
+# supervisors, the manager and the system administrator; warehouse has no need.
+_VIEW_CUSTOMERS = ["customers.view_customer"]
+_KEEP_CUSTOMERS = [*_VIEW_CUSTOMERS, "customers.add_customer", "customers.change_customer"]
+_CUSTOMER_FILES = ["customers.import_customer", "customers.export_customer"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.AGENT: _VIEW_ORG,
-    Role.TEAM_LEAD: _VIEW_ORG,
-    Role.SUPERVISOR: _VIEW_ORG + _REVEAL,
-    Role.CS_MANAGER: _VIEW_ORG + _REVEAL,
-    Role.HR: _VIEW_ORG + _MANAGE_ORG + _REVEAL,
-    Role.DEPUTY_GM: _VIEW_ORG + _REVEAL,
-    Role.GM: _VIEW_ORG + _REVEAL + ["core.view_audit_trail"],
+    Role.AGENT: _VIEW_ORG + _KEEP_CUSTOMERS,
+    Role.TEAM_LEAD: _VIEW_ORG + _KEEP_CUSTOMERS,
+    Role.SUPERVISOR: _VIEW_ORG + _REVEAL + _KEEP_CUSTOMERS + _CUSTOMER_FILES,
+    Role.CS_MANAGER: _VIEW_ORG + _REVEAL + _KEEP_CUSTOMERS + _CUSTOMER_FILES,
+    Role.HR: _VIEW_ORG + _MANAGE_ORG + _REVEAL + _VIEW_CUSTOMERS,
+    Role.DEPUTY_GM: _VIEW_ORG + _REVEAL + _VIEW_CUSTOMERS,
+    Role.GM: _VIEW_ORG + _REVEAL + ["core.view_audit_trail"] + _VIEW_CUSTOMERS,
     Role.WAREHOUSE: _VIEW_ORG,
     Role.SYSADMIN: _VIEW_ORG
     + _MANAGE_ORG
     + _REVEAL
+    # Imports customer files, which creates and updates customers through the ordinary services.
+    + _KEEP_CUSTOMERS
+    + _CUSTOMER_FILES
     + [
         "core.view_audit_trail",
         "core.access_settings",
@@ -73,6 +84,10 @@ def _permission(label: str) -> Permission:
 
 def sync_role_groups() -> None:
     """Create or update one group per role with exactly the permissions in ROLE_PERMISSIONS."""
+    # Roles hold permissions of apps listed after kefu.org (customers, …), whose permissions
+    # Django creates in their own post_migrate, after org's has run this: create them first.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.label)
         group.permissions.set([_permission(label) for label in ROLE_PERMISSIONS[role]])

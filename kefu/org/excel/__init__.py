@@ -9,9 +9,11 @@ Nothing here writes to the database: ``plan_import`` resolves references and che
 limits live in ``layout`` (patch them there).
 """
 
+from kefu.core.xlsx import XLSX_CONTENT_TYPE, Column
+
 from . import layout
 from .export import ExportFile, export_employees
-from .layout import COLUMNS, SHEET_TITLE, XLSX_CONTENT_TYPE, Column
+from .layout import COLUMNS, SHEET_TITLE
 from .planning import ImportPlan, PlannedRow, plan_import, row_errors
 from .reading import ImportResult, ImportRow, RowError, read_rows
 

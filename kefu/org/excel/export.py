@@ -1,19 +1,16 @@
 """Writing the 员工档案 workbook — 导出 (scoped to the actor, masked as on screen)."""
 
 import datetime as dt
-import io
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
+from kefu.core import xlsx
 from kefu.core.access import shown
+from kefu.core.xlsx import ExportFile
 
 from .. import selectors
 from ..choices import EmployeeStatus, Role, Speciality
@@ -27,13 +24,6 @@ from .layout import (
 
 
 # --- export -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ExportFile:
-    content: bytes
-    count: int
-    filename: str
-
-
 def _roles_by_user(employees: QuerySet[Employee]) -> dict[int, list[str]]:
     """Role labels per user id, in the roles' canonical order — one query whatever the count."""
     through = get_user_model().groups.through
@@ -80,39 +70,17 @@ def export_employees(
     now = timezone.localtime(now or timezone.now())
     employees = selectors.employees_for_user(actor, **filters)
     roles = _roles_by_user(employees)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET_TITLE
-    last_col = get_column_letter(len(COLUMNS))
-    ws.append([f"{SHEET_TITLE}（导出时间 {now:%Y-%m-%d %H:%M}）"])
-    ws.merge_cells(f"A1:{last_col}1")
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 26
-    ws.append([c.label for c in COLUMNS])
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-        cell.fill = header_fill
-        cell.alignment = Alignment(horizontal="center")
-    for i, column in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = column.width
-    count = 0
-    for employee in employees.iterator(chunk_size=1000):
-        ws.append(_export_row(actor, employee, roles.get(employee.user_id, [])))
-        count += 1
-        for cell, column in zip(ws[ws.max_row], COLUMNS, strict=True):
-            if column.kind == "date":
-                cell.number_format = "yyyy-mm-dd"
-            elif column.key in NUMBER_FORMATS:
-                cell.number_format = NUMBER_FORMATS[column.key]
-            elif column.key in TEXT_COLUMNS:
-                # Text, so Excel keeps leading zeros and never turns a phone into 1.38E+10.
-                cell.number_format = "@"
-    ws.freeze_panes = "A3"
-    ws.auto_filter.ref = f"A2:{last_col}{max(ws.max_row, 2)}"
-    buffer = io.BytesIO()
-    wb.save(buffer)
+    content, count = xlsx.write_workbook(
+        sheet_title=SHEET_TITLE,
+        title=f"{SHEET_TITLE}（导出时间 {now:%Y-%m-%d %H:%M}）",
+        columns=COLUMNS,
+        rows=(
+            _export_row(actor, e, roles.get(e.user_id, []))
+            for e in employees.iterator(chunk_size=1000)
+        ),
+        number_formats=NUMBER_FORMATS,
+        text_columns=TEXT_COLUMNS,
+    )
     return ExportFile(
-        content=buffer.getvalue(), count=count, filename=f"{SHEET_TITLE}_{now:%Y%m%d_%H%M}.xlsx"
+        content=content, count=count, filename=f"{SHEET_TITLE}_{now:%Y%m%d_%H%M}.xlsx"
     )

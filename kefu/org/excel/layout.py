@@ -1,6 +1,6 @@
 """The 员工档案 workbook layout: sheet title, columns, formats and upload limits."""
 
-from dataclasses import dataclass
+from kefu.core.xlsx import Column
 
 from ..choices import Role
 
@@ -15,16 +15,9 @@ MAX_ROWS = 2000
 HEADER_SEARCH_ROWS = 20
 MAX_COLUMNS = 60
 ROLE_SEPARATORS = ("、", ",", "，", ";", "；", "/", "\n")
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _CHUNK = 500  # ids per IN (...) lookup, well under every backend's parameter limit
 
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    width: int
-    kind: str = "text"  # text | date | number | speciality | roles | status
+# Column kinds: text | date | number (kefu.core.xlsx) and this sheet's speciality | roles | status.
 
 
 COLUMNS: tuple[Column, ...] = (

@@ -11,6 +11,7 @@ import random
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
@@ -246,6 +247,11 @@ class Command(BaseCommand):
             hire(
                 f"SH{n + 1:03d}", self._name(rng, used_names), "AS", "技术人员", Role.AGENT, "KF001"
             )
+
+        # Other apps add their demo data through an AppConfig.seed_demo(actor) hook, in app order.
+        for config in apps.get_app_configs():
+            if config.name.startswith("kefu.") and hasattr(config, "seed_demo"):
+                config.seed_demo(admin)
 
         # One hash for every demo account: hashing 60 passwords one by one takes ~20 s.
         demo_hash = make_password(DEMO_PASSWORD)

@@ -1,0 +1,78 @@
+"""Customer Excel pages — 客户档案导入 / 导出 (CRM-1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+
+from kefu.core.errors import DomainError, PermissionDeniedError
+
+from . import excel, services
+from .views import list_filters
+
+
+@login_required
+@permission_required("customers.export_customer", raise_exception=True)
+def customer_export(request: HttpRequest) -> HttpResponse:
+    """导出: the customers of the list page (same filters) as an .xlsx file, masked, audited."""
+    filters = list_filters(request.GET)
+    exported = excel.export_customers(actor=request.user, filters=filters)
+    try:
+        services.customers_export_record(actor=request.user, count=exported.count, filters=filters)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
+    response = HttpResponse(exported.content, content_type=excel.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=exported.filename
+    )
+    return response
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="Excel 文件（.xlsx）")
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > excel.layout.MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                f"文件过大，请不要超过 {excel.layout.MAX_FILE_BYTES // (1024 * 1024)} MB"
+            )
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError("请上传 .xlsx 格式的 Excel 文件")
+        return upload
+
+
+@login_required
+@permission_required("customers.import_customer", raise_exception=True)
+def customer_import(request: HttpRequest) -> HttpResponse:
+    """导入: upload a 客户档案 file. A file that cannot be read is refused here, under the field;
+    a readable one is imported in the background and the browser goes to the job's page."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.customers_import_submit(
+                actor=request.user, data=upload.read(), filename=upload.name
+            )
+        except PermissionDeniedError as exc:
+            raise PermissionDenied(exc.message) from exc
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("job_detail", pk=job.pk)
+    return render(
+        request,
+        "customers/customer_import.html",
+        {
+            "form": form,
+            "columns": [c for c in excel.COLUMNS if c.kind != "datetime"],
+            "max_rows": excel.layout.MAX_ROWS,
+            "max_mb": excel.layout.MAX_FILE_BYTES // (1024 * 1024),
+        },
+    )

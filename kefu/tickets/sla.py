@@ -1,0 +1,618 @@
+"""SLA clock — 工单时限 (TKT-4, CMP-6): deadlines, pauses, warnings and the escalation ladder.
+
+Pure functions over plain data (the database layer at the end only loads policy and calendar):
+
+* ``plan_for(subject, tickets=…, sla=…, calendar=…)`` → ``SlaPlan``: for the ticket's channel,
+  kind, sub-kind, priority and customer grade, the two targets — 首次响应 and 解决 — each a budget
+  of clock time on a clock, with the resolution target's warnings and escalation ladder;
+* ``compute_due(plan, pauses)`` → ``SlaDue``: first-response and resolution deadlines shifted by
+  the pauses, and the instant of every warning and escalation step;
+* ``clock_at(plan.start, target, pauses, at)`` → ``ClockReading``: time used, remaining or
+  overdue at a moment, and whether the clock is paused;
+* ``escalation_step(reading, target)`` → ``SlaStep``: 正常 / 即将超时 / 已超时, the warning or
+  rung reached and whom it notifies.
+
+Clocks. Online channels (``choices.ONLINE_CHANNELS``) run on ``tickets.online_hours`` (00:00–24:00
+by default) on every day, holidays included; offline channels on ``tickets.offline_hours`` or, by
+default, the 客服部's service hours ``sla.business_hours``, on 工作日 only (法定节假日 skipped,
+调休上班日 worked). A complaint's limit (CMP-6) runs on the *calendar* clock (every instant of
+every day) by default, or on the offline clock counting 工作日 when ``complaint.basis`` is
+``business_days``.
+
+Pauses. The clock does not run while the ticket waits on the customer (待客户) or is settled
+(已解决/已关闭, until a 重新打开): the service passes those periods as ``Pause`` intervals (the
+statemachine's ``Transition.clock`` says when one starts and ends; the last may still be open).
+A pause only ever moves deadlines later.
+
+Semantics (those of kefu.core.calendar): a deadline is the *latest* instant at which no more than
+the budget has been used, so an action at or before the deadline is on time. A step (warning,
+breach, escalation rung) at offset ``o`` from the deadline is reached once *more* than
+``budget + o`` has been used, i.e. just after the instant ``compute_due`` gives for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from kefu.core.calendar import (
+    SHANGHAI,
+    BusinessCalendar,
+    WorkSchedule,
+    add_business_hours,
+)
+from kefu.core.policy.schemas import SlaPolicy
+from kefu.org.choices import Level
+
+from .choices import Kind, Priority, SlaStage, is_online_channel
+from .policy import OWNER, TicketsPolicy
+
+__all__ = [
+    "ClockKind",
+    "ClockReading",
+    "EveryDayCalendar",
+    "Milestone",
+    "Pause",
+    "SlaClock",
+    "SlaDue",
+    "SlaPlan",
+    "SlaStep",
+    "SlaSubject",
+    "SlaTarget",
+    "build_clock",
+    "clock_at",
+    "compute_due",
+    "compute_due_on_calendar",
+    "deadline",
+    "escalation_step",
+    "plan_for",
+    "unpaid_order_chase_due",
+]
+
+_ZERO = dt.timedelta(0)
+_DAY = dt.timedelta(days=1)
+_MICROS_PER_HOUR = Decimal(3_600_000_000)
+
+
+class ClockKind(StrEnum):
+    """Which clock a target runs on."""
+
+    ONLINE = "online"  # 线上渠道: tickets.online_hours, every day by default
+    OFFLINE = "offline"  # 线下渠道: working hours on 工作日
+    CALENDAR = "calendar"  # 自然日: every instant of every day (CMP-6's default)
+
+
+@dataclass(frozen=True)
+class EveryDayCalendar(BusinessCalendar):
+    """A calendar on which every day is worked (online channels, calendar-day limits)."""
+
+    def is_workday(self, day: dt.date) -> bool:
+        return True
+
+
+_ALL_DAY = WorkSchedule.from_pairs([["00:00", "24:00"]], tz=SHANGHAI)
+
+
+@dataclass(frozen=True)
+class SlaClock:
+    """SlaClock — 计时时钟: the working windows and the calendar a target's time is counted on."""
+
+    kind: ClockKind
+    schedule: WorkSchedule
+    calendar: BusinessCalendar
+
+    @property
+    def day_length(self) -> dt.timedelta:
+        """Clock time in one (working) day: 24 h on the calendar clock, 15.5 h on 08:30–24:00."""
+        return dt.timedelta(seconds=self.schedule.seconds_per_day)
+
+    def add(self, start: dt.datetime, amount: dt.timedelta) -> dt.datetime:
+        """The latest instant at which exactly ``amount`` of clock time has run since ``start``."""
+        micros = amount // dt.timedelta(microseconds=1)
+        # Exact: hours as a Decimal quotient convert back to the same whole microseconds.
+        hours = Decimal(micros) / _MICROS_PER_HOUR
+        return add_business_hours(start, hours, self.schedule, self.calendar)
+
+    def measure(self, a: dt.datetime, b: dt.datetime) -> dt.timedelta:
+        """Clock time in ``[a, b)``, to the microsecond (zero when ``b <= a``)."""
+        a_utc, b_utc = a.astimezone(dt.UTC), b.astimezone(dt.UTC)
+        if b_utc <= a_utc:
+            return _ZERO
+        tz = self.schedule.tz
+        day, last = a_utc.astimezone(tz).date(), b_utc.astimezone(tz).date()
+        total = _ZERO
+        while day <= last:
+            if self.calendar.is_workday(day):
+                for start, end in self.schedule.windows(day):
+                    low, high = max(start, a_utc), min(end, b_utc)
+                    if high > low:
+                        total += high - low
+            day += _DAY
+        return total
+
+
+def build_clock(
+    kind: ClockKind, *, tickets: TicketsPolicy, sla: SlaPolicy, calendar: BusinessCalendar
+) -> SlaClock:
+    """The clock of ``kind`` under these policies; ``calendar`` holds the 节假日 and 调休 days."""
+    if kind == ClockKind.CALENDAR:
+        return SlaClock(kind, _ALL_DAY, EveryDayCalendar())
+    if kind == ClockKind.ONLINE:
+        schedule = WorkSchedule.from_pairs(tickets.online_hours, tz=SHANGHAI)
+        online_calendar = EveryDayCalendar() if tickets.online_ignores_holidays else calendar
+        return SlaClock(kind, schedule, online_calendar)
+    pairs = tickets.offline_hours if tickets.offline_hours is not None else sla.business_hours
+    return SlaClock(kind, WorkSchedule.from_pairs(pairs, tz=SHANGHAI), calendar)
+
+
+# --- inputs and outputs ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class SlaSubject:
+    """SlaSubject — 计时对象: what the targets depend on. ``received_at`` is the 受理 time."""
+
+    received_at: dt.datetime
+    channel: str
+    kind: str
+    priority: str = Priority.NORMAL.value
+    subkind: str = ""
+    customer_grade: str = ""
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Pause — 暂停计时: a period in 待客户/已解决/已关闭; ``end`` None while it lasts."""
+
+    start: dt.datetime
+    end: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A step of a target: a warning before the deadline or a rung of the escalation ladder.
+
+    ``offset`` is clock time relative to the deadline (negative = before). ``notify`` is
+    ``"owner"`` (the ticket's 处理人) or a 职级 (kefu.org.choices.Level) above the owner.
+    """
+
+    stage: SlaStage
+    offset: dt.timedelta
+    notify: str
+    label: str
+
+
+@dataclass(frozen=True)
+class SlaTarget:
+    """SlaTarget — 时限: ``budget`` of clock time on ``clock``; ``source`` names the policy entry."""
+
+    name: str  # "first_response", "resolution" (or "unpaid_order_chase")
+    title: str  # 首次响应时限 / 解决时限 / 投诉结案时限
+    budget: dt.timedelta
+    clock: SlaClock
+    pausable: bool
+    source: str
+    milestones: tuple[Milestone, ...] = ()
+
+
+@dataclass(frozen=True)
+class SlaPlan:
+    """SlaPlan — 时限方案: the targets of one ticket, counted from ``start`` (the 受理 time)."""
+
+    start: dt.datetime
+    first_response: SlaTarget
+    resolution: SlaTarget
+
+
+@dataclass(frozen=True)
+class SlaDue:
+    """SlaDue — 到期时间: the deadlines with the pauses so far, and every step's instant.
+
+    ``projected`` is true when an open pause was assumed to end at ``as_of`` (the ticket is
+    waiting on the customer now: these are the deadlines if the customer answered this moment).
+    """
+
+    first_response_due: dt.datetime
+    resolution_due: dt.datetime
+    milestones: tuple[tuple[dt.datetime, Milestone], ...]
+    projected: bool
+
+
+@dataclass(frozen=True)
+class ClockReading:
+    """ClockReading — 计时读数 at ``at``: clock time used against the budget."""
+
+    at: dt.datetime
+    elapsed: dt.timedelta
+    budget: dt.timedelta
+    paused: bool
+
+    @property
+    def remaining(self) -> dt.timedelta:
+        """Budget left; negative once the deadline is passed."""
+        return self.budget - self.elapsed
+
+    @property
+    def breached(self) -> bool:
+        """已超时: more than the budget has been used."""
+        return self.elapsed > self.budget
+
+    @property
+    def overdue(self) -> dt.timedelta:
+        """How far past the deadline, in clock time (zero while on time)."""
+        return max(self.elapsed - self.budget, _ZERO)
+
+
+@dataclass(frozen=True)
+class SlaStep:
+    """SlaStep — 时限状态: the stage, the last step reached (whom to notify) and the next one.
+
+    ``reached`` are the indexes into ``target.milestones`` of all steps reached so far; a
+    service that remembers the last one it notified sends the ones after it (catching up after
+    downtime without repeating).
+    """
+
+    stage: SlaStage
+    reached: tuple[int, ...]
+    current: Milestone | None
+    next: Milestone | None
+
+
+# --- targets --------------------------------------------------------------------------------
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _notify_label(notify: str) -> str:
+    return "处理人" if notify == OWNER else Level(notify).label
+
+
+def _milestones(
+    title: str,
+    budget: dt.timedelta,
+    warnings: Iterable[tuple[dt.timedelta, str]],
+    tickets: TicketsPolicy,
+) -> tuple[Milestone, ...]:
+    """Warnings (``(before, "2天")`` pairs) and the escalation ladder of a resolution target."""
+    steps = [
+        Milestone(
+            stage=SlaStage.WARNING,
+            offset=-before,
+            notify=OWNER,
+            label=f"距{title}到期还有{text}",
+        )
+        # A warning as long as the whole budget would fire at 受理: it says nothing.
+        for before, text in warnings
+        if before < budget
+    ]
+    for rung in tickets.escalation:
+        when = "已超时" if rung.after_hours == 0 else f"超时{_number(rung.after_hours)}小时"
+        steps.append(
+            Milestone(
+                stage=SlaStage.OVERDUE,
+                offset=dt.timedelta(hours=rung.after_hours),
+                notify=rung.notify,
+                label=f"{title}{when}，通知{_notify_label(rung.notify)}",
+            )
+        )
+    return tuple(sorted(steps, key=lambda m: m.offset))
+
+
+def plan_for(
+    subject: SlaSubject, *, tickets: TicketsPolicy, sla: SlaPolicy, calendar: BusinessCalendar
+) -> SlaPlan:
+    """The targets of a ticket under the policies in force on the day it was received.
+
+    First response: the TKT-4 standard of a real-time channel (``realtime_first_response``,
+    numbers from the sla domain), else the first matching row of ``tickets.targets`` that sets
+    one. Resolution: for a complaint, CMP-6's ``sla.complaint_close_days`` on the basis of
+    ``tickets.complaint``; otherwise the first matching row that sets ``resolution_hours``.
+    """
+    if subject.received_at.tzinfo is None or subject.received_at.utcoffset() is None:
+        raise ValueError("received_at must be an aware datetime")
+    channel_clock = build_clock(
+        ClockKind.ONLINE if is_online_channel(subject.channel) else ClockKind.OFFLINE,
+        tickets=tickets,
+        sla=sla,
+        calendar=calendar,
+    )
+    match = {
+        "kind": subject.kind,
+        "subkind": subject.subkind,
+        "priority": subject.priority,
+        "customer_grade": subject.customer_grade,
+    }
+
+    standard = tickets.realtime_first_response.get(subject.channel)
+    if standard == "first_greeting_seconds":
+        first_budget = dt.timedelta(seconds=sla.first_greeting_seconds)
+        first_source = "sla.first_greeting_seconds（TKT-4）"
+    elif standard == "reception_minutes":
+        first_budget = dt.timedelta(minutes=sla.reception_minutes)
+        first_source = "sla.reception_minutes（TKT-4）"
+    else:
+        index, rule = next(
+            (i, r)
+            for i, r in enumerate(tickets.targets)
+            if r.first_response_minutes is not None and r.matches(**match)
+        )
+        first_budget = dt.timedelta(minutes=rule.first_response_minutes or 0)
+        first_source = f"tickets.targets[{index}]"
+    first_response = SlaTarget(
+        name="first_response",
+        title="首次响应时限",
+        budget=first_budget,
+        clock=channel_clock,
+        pausable=True,
+        source=first_source,
+    )
+
+    if subject.kind == Kind.COMPLAINT:
+        limit = tickets.complaint
+        if limit.basis == "calendar_days":
+            clock = build_clock(ClockKind.CALENDAR, tickets=tickets, sla=sla, calendar=calendar)
+        else:
+            clock = build_clock(ClockKind.OFFLINE, tickets=tickets, sla=sla, calendar=calendar)
+        day = clock.day_length
+        budget = day * sla.complaint_close_days
+        title = "投诉结案时限"
+        resolution = SlaTarget(
+            name="resolution",
+            title=title,
+            budget=budget,
+            clock=clock,
+            pausable=limit.pause_while_waiting,
+            source=f"sla.complaint_close_days（CMP-6，{limit.basis}）",
+            milestones=_milestones(
+                title,
+                budget,
+                ((day * days, f"{_number(days)}天") for days in limit.warn_days_before),
+                tickets,
+            ),
+        )
+    else:
+        index, rule = next(
+            (i, r)
+            for i, r in enumerate(tickets.targets)
+            if r.resolution_hours is not None and r.matches(**match)
+        )
+        budget = dt.timedelta(hours=rule.resolution_hours or 0)
+        title = "解决时限"
+        resolution = SlaTarget(
+            name="resolution",
+            title=title,
+            budget=budget,
+            clock=channel_clock,
+            pausable=True,
+            source=f"tickets.targets[{index}]",
+            milestones=_milestones(
+                title,
+                budget,
+                ((dt.timedelta(hours=h), f"{_number(h)}小时") for h in tickets.warn_before_hours),
+                tickets,
+            ),
+        )
+    return SlaPlan(start=subject.received_at, first_response=first_response, resolution=resolution)
+
+
+# --- the clock arithmetic -------------------------------------------------------------------
+def _require_aware(value: dt.datetime, name: str) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be an aware datetime")
+
+
+def _closed_pauses(
+    pauses: Iterable[Pause], until: dt.datetime | None
+) -> tuple[list[tuple[dt.datetime, dt.datetime]], bool]:
+    """Pauses as sorted, merged ``[start, end)`` UTC intervals; an open one ends at ``until``.
+
+    Returns the intervals and whether an open pause had to be closed at ``until``.
+    """
+    intervals: list[tuple[dt.datetime, dt.datetime]] = []
+    open_seen = False
+    for pause in pauses:
+        _require_aware(pause.start, "pause.start")
+        start = pause.start.astimezone(dt.UTC)
+        if pause.end is None:
+            if open_seen:
+                raise ValueError("at most one pause may still be open")
+            if until is None:
+                raise ValueError("an open pause needs as_of (the moment it is assumed to end)")
+            open_seen = True
+            end = max(until.astimezone(dt.UTC), start)
+        else:
+            _require_aware(pause.end, "pause.end")
+            end = pause.end.astimezone(dt.UTC)
+            if end < start:
+                raise ValueError("a pause cannot end before it starts")
+        if end > start:
+            intervals.append((start, end))
+    intervals.sort()
+    merged: list[tuple[dt.datetime, dt.datetime]] = []
+    for start, end in intervals:
+        # Touching intervals merge too: the clock does not run between them.
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged, open_seen
+
+
+def _latest(
+    start: dt.datetime,
+    amount: dt.timedelta,
+    clock: SlaClock,
+    pauses: Sequence[tuple[dt.datetime, dt.datetime]],
+) -> dt.datetime:
+    """The latest instant at which at most ``amount`` of unpaused clock time has run."""
+    remaining = amount
+    cursor = start.astimezone(dt.UTC)
+    for pause_start, pause_end in pauses:
+        if pause_end <= cursor:
+            continue
+        if pause_start <= cursor:  # paused right now: the clock restarts at the pause's end
+            cursor = pause_end
+            continue
+        candidate = clock.add(cursor, remaining)
+        # Strictly before: when the budget runs out exactly as the pause starts, the clock stands
+        # still through the pause, so the latest such instant is after it.
+        if candidate < pause_start:
+            return candidate
+        remaining -= clock.measure(cursor, pause_start)
+        cursor = pause_end
+    return clock.add(cursor, remaining)
+
+
+def _elapsed(
+    start: dt.datetime,
+    at: dt.datetime,
+    clock: SlaClock,
+    pauses: Sequence[tuple[dt.datetime, dt.datetime]],
+) -> dt.timedelta:
+    used = clock.measure(start, at)
+    for pause_start, pause_end in pauses:
+        low, high = max(pause_start, start), min(pause_end, at)
+        if high > low:
+            used -= clock.measure(low, high)
+    return used
+
+
+def deadline(
+    start: dt.datetime,
+    target: SlaTarget,
+    pauses: Iterable[Pause] = (),
+    *,
+    offset: dt.timedelta = _ZERO,
+    as_of: dt.datetime | None = None,
+) -> dt.datetime:
+    """The instant ``target``'s budget (plus ``offset``) runs out, the pauses considered.
+
+    An open pause is assumed to end at ``as_of``. A negative offset past the whole budget gives
+    ``start``'s normalised working moment.
+    """
+    _require_aware(start, "start")
+    intervals, _ = _closed_pauses(pauses, as_of) if target.pausable else ([], False)
+    amount = max(target.budget + offset, _ZERO)
+    return _latest(start, amount, target.clock, intervals).astimezone(SHANGHAI)
+
+
+def compute_due(
+    plan: SlaPlan, pauses: Iterable[Pause] = (), *, as_of: dt.datetime | None = None
+) -> SlaDue:
+    """The first-response and resolution deadlines and every step's instant — 计算到期时间.
+
+    ``pauses`` are the periods the clock stood still; if the last is still open, pass ``as_of``
+    (usually now): the deadlines are then projected as if the pause ended at that moment.
+    """
+    pauses = tuple(pauses)
+    _closed, projected = _closed_pauses(pauses, as_of)
+    target = plan.resolution
+    steps = tuple(
+        (deadline(plan.start, target, pauses, offset=m.offset, as_of=as_of), m)
+        for m in target.milestones
+    )
+    return SlaDue(
+        first_response_due=deadline(plan.start, plan.first_response, pauses, as_of=as_of),
+        resolution_due=deadline(plan.start, target, pauses, as_of=as_of),
+        milestones=steps,
+        projected=projected,
+    )
+
+
+def clock_at(
+    start: dt.datetime, target: SlaTarget, pauses: Iterable[Pause], at: dt.datetime
+) -> ClockReading:
+    """Where ``target``'s clock stands at ``at`` — 计时读数 (pauses after ``at`` are ignored)."""
+    _require_aware(start, "start")
+    _require_aware(at, "at")
+    at_utc = at.astimezone(dt.UTC)
+    paused = False
+    intervals: list[tuple[dt.datetime, dt.datetime]] = []
+    if target.pausable:
+        intervals, _ = _closed_pauses(pauses, at_utc)
+        paused = any(
+            p.start.astimezone(dt.UTC) <= at_utc
+            and (p.end is None or at_utc < p.end.astimezone(dt.UTC))
+            for p in pauses
+        )
+    start_utc = start.astimezone(dt.UTC)
+    elapsed = _elapsed(start_utc, at_utc, target.clock, intervals) if at_utc > start_utc else _ZERO
+    return ClockReading(at=at, elapsed=elapsed, budget=target.budget, paused=paused)
+
+
+def escalation_step(reading: ClockReading, target: SlaTarget) -> SlaStep:
+    """The warning or escalation step ``reading`` has reached — 预警与升级.
+
+    A step at offset ``o`` is reached once more than ``budget + o`` of clock time is used: the
+    warnings before the deadline (notify the owner), then the rungs of the ladder after it
+    (owner → 组长 → 主管 → 部门经理 by default).
+    """
+    reached = tuple(
+        i for i, m in enumerate(target.milestones) if reading.elapsed > reading.budget + m.offset
+    )
+    current = target.milestones[reached[-1]] if reached else None
+    upcoming = len(reached)
+    nxt = target.milestones[upcoming] if upcoming < len(target.milestones) else None
+    if reading.breached:
+        stage = SlaStage.OVERDUE
+    elif current is not None:
+        stage = SlaStage.WARNING
+    else:
+        stage = SlaStage.ON_TIME
+    return SlaStep(stage=stage, reached=reached, current=current, next=nxt)
+
+
+def unpaid_order_chase_due(
+    ordered_at: dt.datetime,
+    *,
+    tickets: TicketsPolicy,
+    sla: SlaPolicy,
+    calendar: BusinessCalendar,
+) -> dt.datetime:
+    """TKT-9: by when an unpaid order must be chased (``sla.unpaid_order_chase_hours``).
+
+    Orders come through the online shop, so the time runs on the online clock.
+    """
+    clock = build_clock(ClockKind.ONLINE, tickets=tickets, sla=sla, calendar=calendar)
+    target = SlaTarget(
+        name="unpaid_order_chase",
+        title="未付款订单催付时限",
+        budget=dt.timedelta(hours=sla.unpaid_order_chase_hours),
+        clock=clock,
+        pausable=False,
+        source="sla.unpaid_order_chase_hours（TKT-9）",
+    )
+    return deadline(ordered_at, target)
+
+
+# --- database layer -------------------------------------------------------------------------
+def compute_due_on_calendar(
+    subject: SlaSubject, pauses: Iterable[Pause] = (), *, as_of: dt.datetime | None = None
+) -> tuple[SlaPlan, SlaDue]:
+    """``plan_for`` + ``compute_due`` with the policies in force on the day of receipt and the
+    stored holiday calendar (``CalendarDay``), loading as many days as the answer needs.
+    """
+    from kefu.core.calendar import calendar_for_range
+    from kefu.core.policy import sla_policy
+
+    from .policy import tickets_policy
+
+    pauses = tuple(pauses)
+    first = subject.received_at.astimezone(SHANGHAI).date()
+    tickets, sla = tickets_policy(first), sla_policy(first)
+    # The pauses so far and a month of margin; doubled until every instant lies inside the
+    # loaded range, so no day is judged without its calendar row.
+    latest_pause = max(
+        [p.end or as_of or subject.received_at for p in pauses] + [subject.received_at]
+    )
+    span = (latest_pause.astimezone(SHANGHAI).date() - first).days + 31
+    while True:
+        last = first + dt.timedelta(days=span)
+        calendar = calendar_for_range(first, last)
+        plan = plan_for(subject, tickets=tickets, sla=sla, calendar=calendar)
+        due = compute_due(plan, pauses, as_of=as_of)
+        instants = [due.first_response_due, due.resolution_due, *(at for at, _ in due.milestones)]
+        if max(instants).astimezone(SHANGHAI).date() <= last:
+            return plan, due
+        span *= 2
