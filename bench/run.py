@@ -597,7 +597,9 @@ def main() -> int:
         )
         log(f"written {args.output}")
         missed = [s for s, r in rows if s.target and r["p95"] / 1000 > TARGET_P95_MS]
-        failed = [s for s, r in rows if r["non2xx"] or r["connect"] + r["read"] + r["timeout"]]
+        failed = [
+            s for s, r in rows if r["non2xx"] + r["connect"] + r["read"] + r["write"] + r["timeout"]
+        ]
         if failed:
             log("errors in: " + ", ".join(f"{s.name} ({s.user})" for s in failed))
         return 1 if failed or (args.strict and missed) else 0

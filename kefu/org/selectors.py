@@ -174,8 +174,8 @@ def _by_department(rows: list[tuple[int, int]]) -> list[dict[str, Any]]:
 
 def headcount_by_department(user: Any) -> list[dict[str, Any]]:
     """Active employees per department among those the user may see."""
-    # Grouped by department id alone: grouping by the joined name as well made PostgreSQL sort
-    # every visible employee by a collated text column (~20 ms at 10,000 employees).
+    # Grouped by department id alone: grouping by the joined name as well joined every visible
+    # employee to its department and hashed a text key (≈2× the time at 10,000 employees).
     counts = (
         Employee.objects.filter(employee_scope_filter(user), status=EmployeeStatus.ACTIVE)
         .values_list("department_id")
