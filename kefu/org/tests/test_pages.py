@@ -607,3 +607,44 @@ class TestOrgChart:
         response = client_for(nobody.user).get("/org/chart/")
         assert response.status_code == 403
         assert "无权访问" in html(response)
+
+
+class TestTeamFilter:
+    """The team filter lists only the chosen department's teams (hundreds exist at scale)."""
+
+    def test_without_a_department_no_team_is_rendered(
+        self, client_for: Any, org: dict[str, Any]
+    ) -> None:
+        body = client_for(org["hr"].user).get("/org/employees/").content.decode()
+        assert "请先选择部门" in body
+        assert ">售前组</option>" not in body and ">售后组</option>" not in body
+
+    def test_with_a_department_its_teams_are_offered_and_kept(
+        self, client_for: Any, org: dict[str, Any]
+    ) -> None:
+        team = org["team_a"]
+        body = (
+            client_for(org["hr"].user)
+            .get("/org/employees/", {"department": org["cs"].pk, "team": team.pk})
+            .content.decode()
+        )
+        assert f'<option value="{team.pk}" selected>售前组</option>' in body
+        assert f'<option value="{org["team_b"].pk}">售后组</option>' in body
+
+    def test_options_endpoint_follows_the_department(
+        self, client_for: Any, org: dict[str, Any]
+    ) -> None:
+        client = client_for(org["hr"].user)
+        body = client.get("/org/teams/options/", {"department": org["cs"].pk}).content.decode()
+        assert "售前组" in body and "售后组" in body
+        body = client.get("/org/teams/options/", {"department": org["hr_dept"].pk}).content.decode()
+        assert "售前组" not in body
+        assert client.get("/org/teams/options/", {"department": "x"}).status_code == 200
+
+    def test_options_endpoint_refuses_a_user_without_rights(
+        self, client_for: Any, org: dict[str, Any]
+    ) -> None:
+        from kefu.org.tests.factories import UserFactory
+
+        response = client_for(UserFactory(username="norole")).get("/org/teams/options/")
+        assert response.status_code == 403
