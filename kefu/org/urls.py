@@ -8,6 +8,7 @@ urlpatterns = [
     path("chart/", views.org_chart, name="chart"),
     path("employees/", views.employee_list, name="employee_list"),
     path("teams/options/", views.team_options, name="team_options"),
+    path("employees/superior-options/", views.superior_options, name="superior_options"),
     path("employees/new/", views.employee_create, name="employee_create"),
     path("employees/import/", views_excel.employee_import, name="employee_import"),
     path("employees/export/", views_excel.employee_export, name="employee_export"),

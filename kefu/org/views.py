@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kefu.core.access import MASKED_FIELDS, can_reveal, personal_data_reveal
@@ -23,6 +24,8 @@ from .models import Employee
 from .roles import roles_of
 
 PAGE_SIZES = (20, 50, 100)
+# 直接上级 suggestions per keystroke: enough to pick from, small enough to stay instant.
+SUPERIOR_SUGGESTIONS = 20
 # The timeline speaks the regulations' words, not the audit trail's action codes.
 ACTION_LABELS = {
     "employee.create": "新增员工",
@@ -93,14 +96,22 @@ def _teams_of(user: Any, department_id: int | None) -> Any:
     return selectors.teams_for_user(user, department_id=department_id)
 
 
+# In a filter the blank option means "any team"; in the employee form it means "no team".
+TEAM_BLANK_IN_FORM = "无（不属于班组）"
+
+
 @login_required
 @permission_required("org.view_team", raise_exception=True)
 def team_options(request: HttpRequest) -> HttpResponse:
-    """班组选项: the <option>s of the team filter for the chosen department (htmx)."""
+    """班组选项: the <option>s of the team select for the chosen department (htmx)."""
     return render(
         request,
         "org/_team_options.html",
-        {"teams": _teams_of(request.user, _int(request.GET.get("department"))), "selected": ""},
+        {
+            "teams": _teams_of(request.user, _int(request.GET.get("department"))),
+            "selected": "",
+            "blank_label": TEAM_BLANK_IN_FORM if request.GET.get("for") == "form" else "",
+        },
     )
 
 
@@ -186,7 +197,9 @@ class EmployeeForm(forms.Form):
     hire_date = forms.DateField(label="入职日期", widget=forms.DateInput(attrs={"type": "date"}))
     department = forms.ModelChoiceField(label="部门", queryset=None)
     team = forms.ModelChoiceField(label="班组", queryset=None, required=False)
-    superior = forms.ModelChoiceField(label="直接上级", queryset=None, required=False)
+    # A 工号 box with suggestions, not a <select>: at 10,000 employees a select of every
+    # possible superior made the page unusable (and cost ~100 ms to render).
+    superior_no = forms.CharField(label="直接上级工号", max_length=20, required=False)
     position = forms.ModelChoiceField(label="职位", queryset=None)
     speciality = forms.ChoiceField(label="专长", choices=Speciality.choices, required=False)
     base_points = forms.DecimalField(label="基点数", max_digits=8, decimal_places=2, initial=1)
@@ -201,10 +214,29 @@ class EmployeeForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["department"].queryset = selectors.departments_for_user(user)
+        self.fields["department"].widget.attrs.update(
+            {
+                "hx-get": reverse("org:team_options") + "?for=form",
+                "hx-target": "#id_team",
+                "hx-trigger": "change",
+            }
+        )
+        # Validation accepts any visible team (the service checks it belongs to the department);
+        # only the rendered options are narrowed to the chosen department's, as the htmx
+        # fragment org/_team_options.html would list them.
         self.fields["team"].queryset = selectors.teams_for_user(user)
-        self.fields["superior"].queryset = selectors.employees_for_user(
-            user, status=EmployeeStatus.ACTIVE
+        self.fields["team"].widget.choices = self._team_choices
+        self.fields["superior_no"].widget.attrs.update(
+            {
+                "list": "superior-options",
+                "autocomplete": "off",
+                "placeholder": "输入工号或姓名查找",
+                "hx-get": reverse("org:superior_options"),
+                "hx-trigger": "keyup changed delay:300ms",
+                "hx-target": "#superior-options",
+            }
         )
         self.fields["position"].queryset = selectors.positions_for_user(user)
         if editing:
@@ -212,13 +244,61 @@ class EmployeeForm(forms.Form):
         if not user.has_perm("org.manage_roles"):
             del self.fields["roles"]
 
+    def _department_id(self) -> int | None:
+        if self.is_bound:
+            return _int(self.data.get(self.add_prefix("department")))
+        initial = self.initial.get("department")
+        return getattr(initial, "pk", initial) or None
+
+    def _team_choices(self) -> list[tuple[Any, str]]:
+        teams = list(_teams_of(self.user, self._department_id()))
+        blank = TEAM_BLANK_IN_FORM if teams else "请先选择部门"
+        return [("", blank), *((t.pk, t.name) for t in teams)]
+
+    def clean_superior_no(self) -> Employee | None:
+        """The 工号 typed, resolved to an active employee the user may see (empty: no superior)."""
+        employee_no = (self.cleaned_data.get("superior_no") or "").strip()
+        if not employee_no:
+            return None
+        superior = (
+            selectors.employees_for_user(self.user, status=EmployeeStatus.ACTIVE)
+            .filter(employee_no=employee_no)
+            .first()
+        )
+        if superior is None:
+            raise forms.ValidationError("找不到该工号的在职员工")
+        return superior
+
 
 def _form_values(form: EmployeeForm) -> dict[str, Any]:
     data = dict(form.cleaned_data)
     data.pop("employee_no", None)
     data.pop("roles", None)
+    data["superior"] = data.pop("superior_no", None)
     data["speciality"] = data.get("speciality") or ""
     return data
+
+
+def _show_error(form: EmployeeForm, exc: DomainError) -> None:
+    # The service names the field "superior"; on this form it is typed as a 工号.
+    if "superior" in exc.fields:
+        exc.fields["superior_no"] = exc.fields.pop("superior")
+    apply_to_form(form, exc)
+
+
+@login_required
+@permission_required("org.view_employee", raise_exception=True)
+def superior_options(request: HttpRequest) -> HttpResponse:
+    """直接上级候选: <option>s of active employees matching the typed 工号/姓名 (htmx, ≤ 20)."""
+    q = (request.GET.get("q") or request.GET.get("superior_no") or "").strip()[:50]
+    employees = (
+        selectors.employees_for_user(request.user, q=q, status=EmployeeStatus.ACTIVE)[
+            :SUPERIOR_SUGGESTIONS
+        ]
+        if q
+        else []
+    )
+    return render(request, "org/_superior_options.html", {"employees": employees})
 
 
 @login_required
@@ -237,7 +317,7 @@ def employee_create(request: HttpRequest) -> HttpResponse:
                 **_form_values(form),
             )
         except DomainError as exc:
-            apply_to_form(form, exc)
+            _show_error(form, exc)
         else:
             messages.success(request, f"已新增员工 {employee.name}（工号 {employee.employee_no}）")
             return redirect("org:employee_detail", pk=employee.pk)
@@ -257,7 +337,7 @@ def employee_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "hire_date": employee.hire_date,
         "department": employee.department,
         "team": employee.team,
-        "superior": employee.superior,
+        "superior_no": employee.superior.employee_no if employee.superior else "",
         "position": employee.position,
         "speciality": employee.speciality,
         "base_points": employee.base_points,
@@ -274,7 +354,7 @@ def employee_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **_form_values(form),
             )
         except DomainError as exc:
-            apply_to_form(form, exc)
+            _show_error(form, exc)
         else:
             messages.success(request, "已保存")
             return redirect("org:employee_detail", pk=employee.pk)

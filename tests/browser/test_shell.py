@@ -159,16 +159,25 @@ def test_hr_creates_an_employee_through_the_form(
     page.get_by_role("link", name="新增", exact=True).click()
     expect(page.locator("h1.page-title")).to_have_text("新增员工")
 
-    page.get_by_label("工号").fill("KF099")
+    page.locator("#id_employee_no").fill("KF099")
     page.get_by_label("入职日期").fill("2025-03-03")
     page.get_by_label("部门").select_option(label="客服部")
+    # 班组 options arrive with htmx once the 部门 is chosen.
+    expect(page.get_by_label("班组").locator("option", has_text="售前组")).to_have_count(1)
+    page.get_by_label("班组").select_option(label="售前组")
+    # 直接上级 is typed as a 工号, with suggestions fetched as one types.
+    page.get_by_label("直接上级工号").press_sequentially("KF01")
+    expect(page.locator("#superior-options option[value='KF010']")).to_have_count(1)
+    page.get_by_label("直接上级工号").fill("KF010")
     page.get_by_label("职位").select_option(label="客服代表")
     page.get_by_role("button", name="保存").click()
 
     name_field = page.locator(".field", has=page.locator("#id_name"))
     expect(name_field).to_have_class(re.compile(r"\bhas-error\b"))
     expect(name_field.locator(".errorlist")).to_have_text("这个字段是必填项。")
-    expect(page.get_by_label("工号")).to_have_value("KF099")
+    expect(page.locator("#id_employee_no")).to_have_value("KF099")
+    expect(page.get_by_label("直接上级工号")).to_have_value("KF010")
+    expect(page.get_by_label("班组")).to_have_value(str(org["team_a"].pk))
     expect(page.get_by_label("部门")).to_have_value(str(org["cs"].pk))
     assert not Employee.objects.filter(employee_no="KF099").exists()
 
@@ -182,6 +191,8 @@ def test_hr_creates_an_employee_through_the_form(
     expect(page.locator("ul.messages")).to_contain_text("已新增员工 吴新人（工号 KF099）")
     assert created.name == "吴新人"
     assert created.department == org["cs"]
+    assert created.team == org["team_a"]
+    assert created.superior == org["lead_a"]
 
 
 @pytest.mark.browser

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from kefu.core.models import AuditEvent
-from kefu.org import services
+from kefu.org import selectors, services
 from kefu.org.choices import EmployeeStatus
 from kefu.org.models import Employee
 from kefu.org.tests.factories import EmployeeFactory
@@ -53,7 +54,7 @@ def form_data(org: dict[str, Any], **over: Any) -> dict[str, Any]:
         "hire_date": "2025-03-01",
         "department": org["cs"].pk,
         "team": org["team_a"].pk,
-        "superior": org["lead_a"].pk,
+        "superior_no": org["lead_a"].employee_no,
         "position": org["agent_position"].pk,
         "speciality": "presales",
         "base_points": "1",
@@ -395,7 +396,7 @@ class TestCreateForm:
         message: str,
     ) -> None:
         if over.get("team") == "team_b_hr":
-            over = {"department": org["hr_dept"].pk, "team": org["team_b"].pk, "superior": ""}
+            over = {"department": org["hr_dept"].pk, "team": org["team_b"].pk, "superior_no": ""}
         before = (Employee.objects.count(), User.objects.count(), AuditEvent.objects.count())
         response = client_for(hr).post(
             "/org/employees/new/", form_data(org, name=over.pop("name", "钱七"), **over)
@@ -470,7 +471,7 @@ class TestEditForm:
             hire_date="2024-01-02",
             phone="13700000000",
             id_number="110101199003071234",
-            superior=org["lead_a"].pk,
+            superior_no=org["lead_a"].employee_no,
             base_points="1.00",
             monthly_bonus="1000",
             speciality="",
@@ -491,10 +492,10 @@ class TestEditForm:
     ) -> None:
         before = Employee.objects.filter(pk=org["agent_a1"].pk).values().get()
         response = client_for(hr).post(
-            self.url(org), form_data(org, name="客服甲一", superior=org["agent_a1"].pk)
+            self.url(org), form_data(org, name="客服甲一", superior_no=org["agent_a1"].employee_no)
         )
         assert response.status_code == 200
-        assert "直接上级不能是本人或其下属" in field_block(html(response), "superior")
+        assert "直接上级不能是本人或其下属" in field_block(html(response), "superior_no")
         assert Employee.objects.filter(pk=org["agent_a1"].pk).values().get() == before
 
     def test_edit_outside_scope_is_404_for_a_scoped_editor(
@@ -648,3 +649,169 @@ class TestTeamFilter:
 
         response = client_for(UserFactory(username="norole")).get("/org/teams/options/")
         assert response.status_code == 403
+
+
+class TestEmployeeFormAtScale:
+    """新增/编辑员工 without a select of every employee and team (10,000 / 660 at scale)."""
+
+    NEW = "/org/employees/new/"
+    SUGGEST = "/org/employees/superior-options/"
+
+    def test_create_page_renders_no_employee_and_no_team_yet(
+        self, org: dict[str, Any], client_for: Any, hr: Any, django_assert_max_num_queries: Any
+    ) -> None:
+        client = client_for(hr)
+        client.get(self.NEW)  # warm the session/permission caches
+        EmployeeFactory.create_batch(30, department=org["cs"], position=org["agent_position"])
+        with django_assert_max_num_queries(12):
+            response = client.get(self.NEW)
+        body = html(response)
+        assert response.status_code == 200
+        for e in Employee.objects.exclude(pk=org["hr"].pk):
+            assert e.name not in body, e.name
+        assert ">售前组</option>" not in body and ">售后组</option>" not in body
+        block = field_block(body, "superior_no")
+        assert "直接上级工号" in block
+        assert 'list="superior-options"' in block and '<datalist id="superior-options">' in block
+        assert 'hx-get="/org/employees/superior-options/"' in block
+        assert 'hx-trigger="keyup changed delay:300ms"' in block
+        assert re.search(r'name="department"[^>]*hx-get="/org/teams/options/\?for=form"', body)
+
+    def test_create_with_superior_no(self, org: dict[str, Any], client_for: Any, hr: Any) -> None:
+        response = client_for(hr).post(
+            self.NEW, form_data(org, superior_no=f" {org['lead_a'].employee_no} ")
+        )
+        assert response.status_code == 302
+        employee = Employee.objects.get(employee_no="KF099")
+        assert employee.superior == org["lead_a"]
+        assert employee.team == org["team_a"]
+
+    def test_empty_superior_no_means_no_superior(
+        self, org: dict[str, Any], client_for: Any, hr: Any
+    ) -> None:
+        response = client_for(hr).post(self.NEW, form_data(org, superior_no=""))
+        assert response.status_code == 302
+        assert Employee.objects.get(employee_no="KF099").superior is None
+
+    @pytest.mark.parametrize("case", ["unknown", "left", "out_of_scope"])
+    def test_bad_superior_no_shows_the_error_under_the_field(
+        self, org: dict[str, Any], client_for: Any, case: str
+    ) -> None:
+        from django.contrib.auth.models import Permission
+
+        user = org["hr"].user
+        if case == "unknown":
+            superior_no = "NOPE01"
+        elif case == "left":
+            gone = EmployeeFactory(
+                employee_no="KF098",
+                department=org["cs"],
+                status=EmployeeStatus.LEFT,
+                left_on=datetime.date(2025, 1, 31),
+            )
+            superior_no = gone.employee_no
+        else:
+            # The 客服部经理 sees only 客服部: 行政人事部's 赵人事 is outside that scope.
+            user = org["manager"].user
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label="org", codename="add_employee")
+            )
+            superior_no = org["hr"].employee_no
+            assert not selectors.employees_for_user(user).filter(pk=org["hr"].pk).exists()
+        before = (Employee.objects.count(), AuditEvent.objects.count())
+        response = client_for(user).post(
+            self.NEW, form_data(org, name="钱七", superior_no=superior_no)
+        )
+        body = html(response)
+        assert response.status_code == 200
+        block = field_block(body, "superior_no")
+        assert "has-error" in block
+        assert "找不到该工号的在职员工" in block
+        assert f'value="{superior_no}"' in block
+        assert 'value="钱七"' in body
+        assert (Employee.objects.count(), AuditEvent.objects.count()) == before
+
+    def test_suggestions_are_capped_scoped_and_formatted(
+        self, org: dict[str, Any], client_for: Any
+    ) -> None:
+        from django.contrib.auth.models import Permission
+
+        EmployeeFactory.create_batch(
+            25, department=org["cs"], position=org["agent_position"], name="批量客服"
+        )
+        EmployeeFactory(
+            employee_no="KF097",
+            name="离职客服",
+            department=org["cs"],
+            status=EmployeeStatus.LEFT,
+            left_on=datetime.date(2025, 1, 31),
+        )
+        hr_client = client_for(org["hr"].user)
+        body = html(hr_client.get(self.SUGGEST, {"q": "批量"}))
+        assert body.count("<option") == 20
+        assert "批量客服 · 客服部" in body
+        lead = org["lead_a"]
+        body = html(hr_client.get(self.SUGGEST, {"superior_no": lead.employee_no}))
+        assert (
+            f'<option value="{lead.employee_no}">{lead.employee_no} 组长甲 · 客服部</option>'
+            in body
+        )
+        assert "离职客服" not in html(hr_client.get(self.SUGGEST, {"q": "客服"}))
+        assert "<option" not in html(hr_client.get(self.SUGGEST, {"q": ""}))
+
+        manager = org["manager"].user
+        manager.user_permissions.add(
+            Permission.objects.get(content_type__app_label="org", codename="view_employee")
+        )
+        scoped = client_for(manager)
+        assert "赵人事" not in html(scoped.get(self.SUGGEST, {"q": "HR001"}))
+        assert "组长甲" in html(scoped.get(self.SUGGEST, {"q": "KF010"}))
+
+    def test_suggestions_refuse_a_user_without_view_employee(
+        self, org: dict[str, Any], client_for: Any
+    ) -> None:
+        from kefu.org.tests.factories import UserFactory
+
+        response = client_for(UserFactory(username="norole")).get(self.SUGGEST, {"q": "KF"})
+        assert response.status_code == 403
+        assert "组长甲" not in html(response)
+
+    def test_rerendered_form_keeps_the_departments_teams_and_chosen_team(
+        self, org: dict[str, Any], client_for: Any, hr: Any
+    ) -> None:
+        team = org["team_b"]
+        response = client_for(hr).post(self.NEW, form_data(org, name="", team=team.pk))
+        block = field_block(html(response), "team")
+        assert f'<option value="{team.pk}" selected>售后组</option>' in block
+        assert f'<option value="{org["team_a"].pk}">售前组</option>' in block
+        response = client_for(hr).post(
+            self.NEW, form_data(org, name="", department=org["hr_dept"].pk, team="")
+        )
+        block = field_block(html(response), "team")
+        assert "售前组" not in block and "售后组" not in block
+        assert "请先选择部门" in block
+
+    def test_edit_form_prefills_the_superiors_no_and_department_teams(
+        self, org: dict[str, Any], client_for: Any, hr: Any
+    ) -> None:
+        agent = org["agent_a1"]
+        body = html(client_for(hr).get(f"/org/employees/{agent.pk}/edit/"))
+        assert re.search(
+            r'name="superior_no"[^>]*value="KF010"|value="KF010"[^>]*name="superior_no"', body
+        )
+        block = field_block(body, "team")
+        assert f'<option value="{org["team_a"].pk}" selected>售前组</option>' in block
+        assert "售后组" in block
+        assert "客服乙一" not in body
+
+
+def test_team_blank_option_reads_none_in_the_form_and_any_in_the_filter(
+    client_for: Any, org: dict[str, Any]
+) -> None:
+    client = client_for(org["hr"].user)
+    in_form = client.get("/org/teams/options/", {"department": org["cs"].pk, "for": "form"})
+    in_filter = client.get("/org/teams/options/", {"department": org["cs"].pk})
+    assert '<option value="">无（不属于班组）</option>' in in_form.content.decode()
+    assert '<option value="">全部</option>' in in_filter.content.decode()
+    page = client.get(f"/org/employees/{org['agent_a1'].pk}/edit/").content.decode()
+    assert "无（不属于班组）" in page
