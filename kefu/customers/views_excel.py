@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 
 from kefu.core.errors import DomainError, PermissionDeniedError
+from kefu.core.xlsx_web import XlsxUploadForm, xlsx_download
 
 from . import excel, services
 from .views import list_filters
@@ -27,25 +24,7 @@ def customer_export(request: HttpRequest) -> HttpResponse:
         services.customers_export_record(actor=request.user, count=exported.count, filters=filters)
     except PermissionDeniedError as exc:
         raise PermissionDenied(exc.message) from exc
-    response = HttpResponse(exported.content, content_type=excel.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=exported.filename
-    )
-    return response
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）")
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > excel.layout.MAX_FILE_BYTES:
-            raise forms.ValidationError(
-                f"文件过大，请不要超过 {excel.layout.MAX_FILE_BYTES // (1024 * 1024)} MB"
-            )
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError("请上传 .xlsx 格式的 Excel 文件")
-        return upload
+    return xlsx_download(exported.content, exported.filename)
 
 
 @login_required
@@ -53,7 +32,9 @@ class ImportForm(forms.Form):
 def customer_import(request: HttpRequest) -> HttpResponse:
     """导入: upload a 客户档案 file. A file that cannot be read is refused here, under the field;
     a readable one is imported in the background and the browser goes to the job's page."""
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = XlsxUploadForm(
+        request.POST or None, request.FILES or None, max_bytes=excel.layout.MAX_FILE_BYTES
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
