@@ -160,6 +160,12 @@ def _set_roles(user: Any, roles: list[str]) -> None:
     groups = list(Group.objects.filter(name__in=[Role(r).label for r in roles]))
     user.groups.set(groups)
     user._kefu_roles = None
+    # The admin site (系统设置 → 制度参数, 节假日日历) is part of the 系统管理员 role: granted and
+    # withdrawn with it, never by hand.
+    is_staff = Role.SYSADMIN.value in roles
+    if user.is_staff != is_staff and not user.is_superuser:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
 
 
 @transaction.atomic

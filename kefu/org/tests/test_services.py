@@ -790,3 +790,13 @@ class TestLeadersAndRoles:
         with pytest.raises(DomainError):
             services.employee_update(actor=hr, employee=agent, roles=[])
         assert sorted(agent.user.groups.values_list("name", flat=True)) == ["客服代表"]
+
+
+def test_admin_site_access_follows_the_sysadmin_role(org: dict[str, Any], hr: Any) -> None:
+    employee = services.employee_create(actor=hr, roles=["sysadmin"], **hire_kwargs(org))
+    assert employee.user.is_staff
+    services.employee_update(actor=hr, employee=employee, roles=["agent"])
+    employee.user.refresh_from_db()
+    assert not employee.user.is_staff
+    event = AuditEvent.objects.filter(action="employee.update", object_id=str(employee.pk)).last()
+    assert event.before["roles"] == ["sysadmin"] and event.after["roles"] == ["agent"]

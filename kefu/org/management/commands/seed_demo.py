@@ -197,10 +197,6 @@ class Command(BaseCommand):
 
         for no, name, dept, position, role, superior in LEADERS:
             hire(no, name, dept, position, role, superior)
-        sysadmin = employees["IT001"].user
-        if not sysadmin.is_staff:
-            sysadmin.is_staff = True
-            sysadmin.save(update_fields=["is_staff"])
 
         for code, head_no in DEPARTMENT_HEADS.items():
             dept = departments[code]
