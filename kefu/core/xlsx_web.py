@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.http import content_disposition_header
 
+from .errors import DomainError, PermissionDeniedError
 from .xlsx import XLSX_CONTENT_TYPE
 
 
@@ -40,3 +44,22 @@ def xlsx_download(content: bytes, filename: str) -> HttpResponse:
         as_attachment=True, filename=filename
     )
     return response
+
+
+def submit_upload_as_job(
+    request: HttpRequest, form: XlsxUploadForm, submit: Callable[..., Any]
+) -> HttpResponse | None:
+    """On a valid POST, hand the file to ``submit`` (an ``*_import_submit`` service) and redirect
+    to the job's page. A file the service refuses gets its message under the field (None is
+    returned and the page re-renders with the form); a refused permission is a 403."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    upload = form.cleaned_data["file"]
+    try:
+        job = submit(actor=request.user, data=upload.read(), filename=upload.name)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        form.add_error("file", exc.message)
+        return None
+    return redirect("job_detail", pk=job.pk)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
-from kefu.core.errors import DomainError, PermissionDeniedError
-from kefu.core.xlsx_web import XlsxUploadForm, xlsx_download
+from kefu.core.errors import PermissionDeniedError
+from kefu.core.xlsx_web import XlsxUploadForm, submit_upload_as_job, xlsx_download
 
 from . import excel, services
 from .views import list_filters
@@ -35,18 +35,9 @@ def customer_import(request: HttpRequest) -> HttpResponse:
     form = XlsxUploadForm(
         request.POST or None, request.FILES or None, max_bytes=excel.layout.MAX_FILE_BYTES
     )
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            job = services.customers_import_submit(
-                actor=request.user, data=upload.read(), filename=upload.name
-            )
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            form.add_error("file", exc.message)
-        else:
-            return redirect("job_detail", pk=job.pk)
+    submitted = submit_upload_as_job(request, form, services.customers_import_submit)
+    if submitted is not None:
+        return submitted
     return render(
         request,
         "customers/customer_import.html",
