@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from kefu.core.access import can_reveal, personal_data_reveal, shown
 from kefu.core.errors import DomainError, PermissionDeniedError, apply_to_form
 from kefu.core.models import AuditEvent
+from kefu.core.params import query_id
 
 from . import selectors, services
 from .choices import CustomerType
@@ -42,13 +43,6 @@ FIELD_LABELS = {f.name: str(f.verbose_name) for f in Customer._meta.concrete_fie
 ACCESS_ACTIONS = ("customer.view", "personal_data.reveal")
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 def list_filters(params: QueryDict) -> dict[str, Any]:
     """The 客户档案 list's filters, read from its URL (the list, its export and bookmarks share them)."""
     customer_type = params.get("type") or ""
@@ -67,7 +61,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     """客户档案: filter form over a table; filtering and paging swap only the table (htmx)."""
     g = request.GET
     qs = selectors.customers_for_user(request.user, **list_filters(g))
-    size = _int(g.get("page_size"))
+    size = query_id(g.get("page_size"))
     size = size if size in PAGE_SIZES else PAGE_SIZES[0]
     page = Paginator(qs, size).get_page(g.get("page"))
     policy = customer_policy()

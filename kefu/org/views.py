@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from kefu.core.access import MASKED_FIELDS, can_reveal, personal_data_reveal
 from kefu.core.errors import DomainError, PermissionDeniedError, apply_to_form
 from kefu.core.models import AuditEvent
+from kefu.core.params import query_id
 
 from . import selectors, services
 from .choices import EmployeeStatus, Role, Speciality
@@ -41,20 +42,13 @@ FIELD_LABELS = {
 }
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 def list_filters(params: QueryDict) -> dict[str, Any]:
     """The 员工档案 list's filters, read from its URL (the list, its export and bookmarks share them)."""
     return {
         "q": (params.get("q") or "").strip()[:50],
-        "department_id": _int(params.get("department")),
-        "team_id": _int(params.get("team")),
-        "position_id": _int(params.get("position")),
+        "department_id": query_id(params.get("department")),
+        "team_id": query_id(params.get("team")),
+        "position_id": query_id(params.get("position")),
         "status": params.get("status") if params.get("status") in EmployeeStatus.values else "",
     }
 
@@ -73,7 +67,7 @@ def employee_list(request: HttpRequest) -> HttpResponse:
     g = request.GET
     filters = list_filters(g)
     qs = selectors.employees_for_user(request.user, **filters)
-    size = _int(g.get("page_size"))
+    size = query_id(g.get("page_size"))
     size = size if size in PAGE_SIZES else PAGE_SIZES[0]
     page = Paginator(qs, size).get_page(g.get("page"))
     context: dict[str, Any] = {"page": page, "filters": g}
@@ -108,7 +102,7 @@ def team_options(request: HttpRequest) -> HttpResponse:
         request,
         "org/_team_options.html",
         {
-            "teams": _teams_of(request.user, _int(request.GET.get("department"))),
+            "teams": _teams_of(request.user, query_id(request.GET.get("department"))),
             "selected": "",
             "blank_label": TEAM_BLANK_IN_FORM if request.GET.get("for") == "form" else "",
         },
@@ -246,7 +240,7 @@ class EmployeeForm(forms.Form):
 
     def _department_id(self) -> int | None:
         if self.is_bound:
-            return _int(self.data.get(self.add_prefix("department")))
+            return query_id(self.data.get(self.add_prefix("department")))
         initial = self.initial.get("department")
         return getattr(initial, "pk", initial) or None
 
