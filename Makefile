@@ -30,12 +30,14 @@ run: $(STAMP) $(MO)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py calendar_seed
 	$(PY) manage.py seed_demo
+	$(PY) manage.py sla_schedule
 	@echo "后台任务 worker 已启动（db_worker）；打开 http://$(HOST):$(PORT)/"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(PY) manage.py db_worker --queue-name default --interval 1 & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: $(STAMP)
+	$(PY) manage.py sla_schedule
 	$(PY) manage.py db_worker
 
 ## browser: Debian's chromium for the Playwright tests (no browser download from elsewhere)

@@ -2,11 +2,13 @@
 
 from ninja import NinjaAPI
 
+from kefu.complaints.api import router as complaints_router
 from kefu.core.api import router as core_router
 from kefu.core.apikit import AUTH, install_error_handlers
 from kefu.customers.api import router as customers_router
 from kefu.org.api import me_router
 from kefu.org.api import router as org_router
+from kefu.tickets.api import router as tickets_router
 
 api = NinjaAPI(
     title="Kefu 客服中心管理系统 API",
@@ -21,4 +23,6 @@ install_error_handlers(api)
 api.add_router("/", me_router)
 api.add_router("/org", org_router)
 api.add_router("/customers", customers_router)
+api.add_router("/tickets", tickets_router)
+api.add_router("/complaints", complaints_router)
 api.add_router("/", core_router)

@@ -11,6 +11,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("org/", include("kefu.org.urls")),
     path("customers/", include("kefu.customers.urls")),
+    path("tickets/", include("kefu.tickets.urls")),
+    path("complaints/", include("kefu.complaints.urls")),
+    path("workbench/", include("kefu.tickets.urls_console")),
     path("", include("kefu.core.urls")),
 ]
 

@@ -24,6 +24,26 @@ GARBAGE = {
     "position_id": "99999999999999999999",
     "for": "form",
     "superior_no": "\x00",
+    # 工单列表 filters and pickers
+    "kind": "?",
+    "channel": "<b>",
+    "priority": "99",
+    "owner": "'" * 40,
+    "from": "2026-02-30",
+    "to": "0000-01-01",
+    "open": "yes",
+    "overdue": "2",
+    "major_fault": "[]",
+    "customer": "-1",
+    "field": "transfer-target",
+    "transfer-target": "\x00" * 3,
+    "quick-kind": "after_sales",
+    # 投诉 filters
+    "month": "2026-13",
+    "ground": "weather",
+    "route": "\x00",
+    "accepted": "maybe",
+    "open_only": "[]",
 }
 
 
@@ -61,6 +81,22 @@ def _urls(org):
         "/api/v1/policies/sla",
         "/api/v1/policies/unknown",
         "/api/v1/tokens",
+        "/api/v1/tickets",
+        "/api/v1/tickets/99999999",
+        "/api/v1/tickets/99999999/attachments/99999999",
+        "/tickets/",
+        "/tickets/new/",
+        "/tickets/99999999/",
+        "/tickets/99999999/attachments/99999999/",
+        reverse("tickets:subkind_options"),
+        reverse("tickets:customer_options"),
+        reverse("tickets:employee_options"),
+        "/workbench/",
+        "/workbench/lists/",
+        "/api/v1/complaints",
+        "/api/v1/complaints/99999999",
+        "/api/v1/complaints/stats",
+        "/api/v1/complaints/findings",
     ]
 
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "kefu.org",
     "kefu.customers",
     "kefu.tickets",
+    "kefu.complaints",
 ]
 
 MIDDLEWARE = [

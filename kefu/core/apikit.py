@@ -8,7 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.security.session import SessionAuth
 
@@ -109,6 +109,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return reply(request, 404, "not_found", "记录不存在或无权查看")
+
+    @api.exception_handler(HttpError)
+    def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        # ninja raises these itself, e.g. 400 for a body that is not JSON: same shape as ours.
+        if exc.status_code == 400:
+            return reply(request, 400, "bad_request", "请求内容无法解析，请发送 JSON")
+        return reply(request, exc.status_code, "http_error", str(exc.message))
 
     @api.exception_handler(ObjectDoesNotExist)
     def _missing(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:

@@ -26,7 +26,37 @@ class MenuGroup:
 
 
 MENU: tuple[MenuGroup, ...] = (
-    MenuGroup("工作台", "◫", (MenuItem("工作台", "dashboard"),)),
+    MenuGroup(
+        "工作台",
+        "◫",
+        (
+            MenuItem("工作台", "dashboard"),
+            MenuItem("坐席工作台", "workbench:console", "tickets.view_ticket", "/workbench/"),
+        ),
+    ),
+    MenuGroup(
+        "工单管理",
+        "▤",
+        (MenuItem("工单列表", "tickets:ticket_list", "tickets.view_ticket", "/tickets/"),),
+    ),
+    MenuGroup(
+        "投诉管理",
+        "⚑",
+        (
+            MenuItem(
+                "投诉列表", "complaints:complaint_list", "complaints.view_complaint", "/complaints/"
+            ),
+            MenuItem(
+                "投诉统计", "complaints:stats", "complaints.view_statistics", "/complaints/stats"
+            ),
+            MenuItem(
+                "责任认定",
+                "complaints:finding_list",
+                "complaints.view_findings",
+                "/complaints/findings",
+            ),
+        ),
+    ),
     MenuGroup(
         "客户管理",
         "☏",

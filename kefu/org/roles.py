@@ -47,15 +47,60 @@ _REVEAL = ["core.reveal_personal_data"]
 _VIEW_CUSTOMERS = ["customers.view_customer"]
 _KEEP_CUSTOMERS = [*_VIEW_CUSTOMERS, "customers.add_customer", "customers.change_customer"]
 _CUSTOMER_FILES = ["customers.import_customer", "customers.export_customer"]
+# TKT: customer service works requests; management and 行政人事部 (complaints) read them. What a
+# person may do to one ticket is then decided by the rule engine (tickets/statemachine.py).
+_VIEW_TICKETS = ["tickets.view_ticket"]
+_WORK_TICKETS = [*_VIEW_TICKETS, "tickets.add_ticket", "tickets.change_ticket"]
+_TICKET_FILES = ["tickets.export_ticket"]
+# CMP: customer service records complaints; each step of the procedure is decided by the rule
+# engine (complaints/procedure.py) by role and department. Statistics (CMP-7) and responsibility
+# findings (CMP-8..11) are for the 客服部's management, 行政人事部 and the leadership.
+_VIEW_COMPLAINTS = ["complaints.view_complaint"]
+_OPEN_COMPLAINTS = [*_VIEW_COMPLAINTS, "complaints.add_complaint"]
+_COMPLAINT_REPORTS = ["complaints.view_statistics", "complaints.view_findings"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.AGENT: _VIEW_ORG + _KEEP_CUSTOMERS,
-    Role.TEAM_LEAD: _VIEW_ORG + _KEEP_CUSTOMERS,
-    Role.SUPERVISOR: _VIEW_ORG + _REVEAL + _KEEP_CUSTOMERS + _CUSTOMER_FILES,
-    Role.CS_MANAGER: _VIEW_ORG + _REVEAL + _KEEP_CUSTOMERS + _CUSTOMER_FILES,
-    Role.HR: _VIEW_ORG + _MANAGE_ORG + _REVEAL + _VIEW_CUSTOMERS,
-    Role.DEPUTY_GM: _VIEW_ORG + _REVEAL + _VIEW_CUSTOMERS,
-    Role.GM: _VIEW_ORG + _REVEAL + ["core.view_audit_trail"] + _VIEW_CUSTOMERS,
+    Role.AGENT: _VIEW_ORG + _KEEP_CUSTOMERS + _WORK_TICKETS + _OPEN_COMPLAINTS,
+    Role.TEAM_LEAD: _VIEW_ORG + _KEEP_CUSTOMERS + _WORK_TICKETS + _OPEN_COMPLAINTS,
+    Role.SUPERVISOR: _VIEW_ORG
+    + _REVEAL
+    + _KEEP_CUSTOMERS
+    + _CUSTOMER_FILES
+    + _WORK_TICKETS
+    + _TICKET_FILES
+    + _OPEN_COMPLAINTS
+    + _COMPLAINT_REPORTS,
+    Role.CS_MANAGER: _VIEW_ORG
+    + _REVEAL
+    + _KEEP_CUSTOMERS
+    + _CUSTOMER_FILES
+    + _WORK_TICKETS
+    + _TICKET_FILES
+    + _OPEN_COMPLAINTS
+    + _COMPLAINT_REPORTS,
+    Role.HR: _VIEW_ORG
+    + _MANAGE_ORG
+    + _REVEAL
+    + _VIEW_CUSTOMERS
+    + _VIEW_TICKETS
+    + _TICKET_FILES
+    + _VIEW_COMPLAINTS
+    + _COMPLAINT_REPORTS,
+    Role.DEPUTY_GM: _VIEW_ORG
+    + _REVEAL
+    + _VIEW_CUSTOMERS
+    + _WORK_TICKETS
+    + _TICKET_FILES
+    + _VIEW_COMPLAINTS
+    + _COMPLAINT_REPORTS,
+    Role.GM: _VIEW_ORG
+    + _REVEAL
+    + ["core.view_audit_trail"]
+    + _VIEW_CUSTOMERS
+    + _WORK_TICKETS
+    + _TICKET_FILES
+    + _VIEW_COMPLAINTS
+    + _COMPLAINT_REPORTS,
     Role.WAREHOUSE: _VIEW_ORG,
     Role.SYSADMIN: _VIEW_ORG
     + _MANAGE_ORG

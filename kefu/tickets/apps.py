@@ -14,3 +14,21 @@ class TicketsConfig(AppConfig):
         from .policy import DEFAULTS_FILE, DOMAIN, LABEL, TicketsPolicy
 
         register_domain(DOMAIN, TicketsPolicy, LABEL, DEFAULTS_FILE)
+
+        # 全局搜索 (工单编号 / 电话 / 订单号 / 快递单号) and the customer page's 服务记录 · 工单.
+        from kefu.core.search import SearchProvider, register_search_provider
+        from kefu.customers.history import HistorySection, register_history_section
+
+        from .history import customer_tickets_context
+        from .search import search_tickets
+
+        register_search_provider(SearchProvider("tickets", "工单", 10, search_tickets))
+        register_history_section(
+            HistorySection(
+                key="tickets",
+                label="工单",
+                template="tickets/_customer_tickets.html",
+                context=customer_tickets_context,
+                order=10,
+            )
+        )

@@ -169,6 +169,13 @@ class MajorFault(_Strict):
         return value
 
 
+class AttachmentRules(_Strict):
+    """工单附件: how large one file may be and how many a ticket may hold (product defaults)."""
+
+    max_megabytes: float = Field(10, gt=0, le=100, description="单个附件上限（MB）")
+    max_per_ticket: int = Field(20, ge=1, le=200, description="每张工单附件数上限")
+
+
 class TicketsPolicy(_Strict):
     """工单规则 (TKT-1..4, TKT-6, TKT-7, CMP-6): SLA targets, clocks, alerts and major faults."""
 
@@ -187,6 +194,9 @@ class TicketsPolicy(_Strict):
     complaint: ComplaintLimit
     escalation: list[EscalationRung] = Field(min_length=1, description="超时升级梯级")
     major_fault: MajorFault
+    attachments: AttachmentRules = Field(
+        default_factory=AttachmentRules, description="工单附件（类型限图片和 PDF）"
+    )
 
     @field_validator("online_hours")
     @classmethod

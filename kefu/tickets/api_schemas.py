@@ -1,0 +1,406 @@
+"""Shapes of the service-request API — 工单接口的输入输出: explicit In/Out schemas and the
+functions that turn a ticket into them (contact phones masked server-side, SEC-1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import prefetch_related_objects
+from django.urls import reverse
+from django.utils import timezone
+from ninja import Field, Schema
+
+from kefu.core.access import shown
+from kefu.core.params import MAX_ID
+
+from . import services
+from .choices import Channel, Kind, Priority
+from .models import Ticket, TicketAttachment, TicketMessage
+from .statemachine import Action
+
+# The endpoint of each action under /tickets/{id}/ (also given to clients in ``actions``).
+ACTION_PATHS: dict[str, str] = {
+    Action.ACCEPT: "accept",
+    Action.REPLY: "reply",
+    Action.WAIT_CUSTOMER: "wait-customer",
+    Action.CUSTOMER_REPLIED: "customer-replied",
+    Action.TRANSFER: "transfer",
+    Action.ACCEPT_TRANSFER: "accept-transfer",
+    Action.REJECT_TRANSFER: "reject-transfer",
+    Action.REASSIGN: "reassign",
+    Action.RESOLVE: "resolve",
+    Action.CLOSE: "close",
+    Action.REOPEN: "reopen",
+    Action.FOLLOW_UP: "follow-up",
+    Action.FLAG_MAJOR_FAULT: "major-fault",
+    Action.SUBMIT_FAULT_REPORT: "fault-report",
+}
+ID = Field(None, ge=1, le=MAX_ID)
+
+
+# --- schemas --------------------------------------------------------------------------------
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class CustomerRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class SlaOut(Schema):
+    stage: str = Field(
+        description="on_time 正常 / warning 即将超时 / overdue 已超时 / paused / done"
+    )
+    label: str
+    seconds: int | None = Field(description="距期限的秒数（负数为已超时）；暂停或已解决时为空")
+    due: dt.datetime | None
+
+
+class TicketRowOut(Schema):
+    id: int
+    number: str
+    status: str
+    status_label: str
+    kind: str
+    kind_label: str
+    subkind: str
+    channel: str
+    channel_label: str
+    priority: str
+    priority_label: str
+    title: str
+    customer: CustomerRef
+    owner: Ref | None
+    received_at: dt.datetime
+    resolution_due: dt.datetime | None
+    sla: SlaOut
+
+
+class MessageOut(Schema):
+    id: int
+    kind: str = Field(description="reply 回复客户 / note 内部备注 / customer 客户来信")
+    kind_label: str
+    via: str
+    body: str
+    author: str
+    created_at: dt.datetime
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    uploaded_by: str
+    created_at: dt.datetime
+    url: str = Field(description="下载地址（按调用者的数据范围校验）")
+
+
+class FaultReportBody(Schema):
+    occurred_at: str = Field("", max_length=60, description="发生时间")
+    place: str = Field("", max_length=200, description="地点")
+    symptoms: str = Field("", max_length=5000, description="故障现象")
+    handling_plan: str = Field("", max_length=5000, description="处理预案")
+    impact: str = Field("", max_length=5000, description="造成的影响")
+    handling: str = Field("", max_length=5000, description="处理情况")
+    cause: str = Field("", max_length=5000, description="原因分析")
+    corrective_actions: str = Field("", max_length=5000, description="纠正预防措施")
+
+
+class FaultReportOut(FaultReportBody):
+    submitted_by: str
+    submitted_at: dt.datetime
+
+
+class ActionOut(Schema):
+    code: str
+    label: str
+    endpoint: str
+
+
+class TicketOut(TicketRowOut):
+    subkind_label: str
+    description: str
+    demand: str
+    tags: list[str]
+    customer_grade: str
+    contact_name: str
+    contact_phone: str = Field(description="联系电话（无查看完整信息权限时脱敏）")
+    order_no: str
+    purchase_date: dt.date | None
+    tracking_no: str
+    received_by: str
+    first_responsible: Ref | None
+    pending_owner: Ref | None
+    pending_department: Ref | None
+    department: Ref
+    team: Ref | None
+    responded: bool
+    first_responded_at: dt.datetime | None
+    followed_up: bool
+    satisfied: bool | None
+    major_fault: bool
+    fault_report_complete: bool
+    first_contact_resolution: bool
+    resolved_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    first_response_due: dt.datetime | None
+    paused_since: dt.datetime | None
+    first_response_breached: bool
+    resolution_breached: bool
+    messages: list[MessageOut]
+    attachments: list[AttachmentOut]
+    fault_report: FaultReportOut | None
+    actions: list[ActionOut] = Field(description="调用者现在可以执行的操作")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class TicketFilter(Schema):
+    q: str = Field("", description="工单编号、订单号、快递单号、标题/描述/客户名称（包含）、电话")
+    status: str = ""
+    open: bool = Field(False, description="只看未结束的（新建、处理中、待客户、已转交）")
+    kind: str = ""
+    channel: str = ""
+    priority: str = ""
+    owner_id: int | None = ID
+    team_id: int | None = ID
+    customer_id: int | None = ID
+    phone: str = Field("", description="电话：完整号码或尾号4位（客户档案电话或联系电话）")
+    order_no: str = ""
+    tracking_no: str = ""
+    overdue: bool = Field(False, description="只看已超过解决期限的")
+    major_fault: bool = False
+    received_from: dt.datetime | None = Field(None, description="受理时间起（含）")
+    received_to: dt.datetime | None = Field(None, description="受理时间止（不含）")
+    page: int = Field(1, ge=1)
+    page_size: int = 20
+
+
+class TicketIn(Schema):
+    channel: Channel
+    kind: Kind
+    subkind: str = Field("", max_length=20, description="售后、订单问题须选子类")
+    customer_id: int = Field(ge=1, le=MAX_ID)
+    title: str = Field(max_length=200)
+    description: str = Field("", max_length=5000)
+    demand: str = Field("", max_length=5000)
+    priority: Priority = Priority.NORMAL
+    contact_name: str = Field("", max_length=40)
+    contact_phone: str = Field("", max_length=30)
+    order_no: str = Field("", max_length=40)
+    purchase_date: dt.date | None = None
+    tracking_no: str = Field("", max_length=40)
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    received_at: dt.datetime | None = Field(None, description="受理时间；缺省为现在")
+    unassigned: bool = Field(False, description="不指定处理人，留给本部门认领")
+
+
+class QuickIn(Schema):
+    phone: str = Field(min_length=1, max_length=30, description="来电号码")
+    kind: Kind
+    title: str = Field(max_length=200)
+    subkind: str = Field("", max_length=20)
+    channel: Channel = Channel.HOTLINE
+    priority: Priority = Priority.NORMAL
+
+
+class TicketPatch(Schema):
+    title: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=5000)
+    demand: str | None = Field(None, max_length=5000)
+    contact_name: str | None = Field(None, max_length=40)
+    contact_phone: str | None = Field(None, max_length=30)
+    order_no: str | None = Field(None, max_length=40)
+    purchase_date: dt.date | None = None
+    tracking_no: str | None = Field(None, max_length=40)
+    priority: Priority | None = None
+    tags: list[str] | None = Field(None, max_length=20)
+
+
+class ReplyIn(Schema):
+    note: str = Field(max_length=5000, description="回复内容（客户所得到的答复）")
+    via: TicketMessage.Via = TicketMessage.Via.NONE
+
+
+class NoteIn(Schema):
+    note: str = Field("", max_length=5000)
+    via: TicketMessage.Via = TicketMessage.Via.NONE
+
+
+class CustomerRepliedIn(Schema):
+    note: str = Field("", max_length=5000, description="客户回复的内容")
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=500)
+
+
+class TransferIn(Schema):
+    target_id: int | None = Field(None, ge=1, le=MAX_ID, description="转交给的员工")
+    target_department_id: int | None = Field(None, ge=1, le=MAX_ID, description="转交给的部门")
+    reason: str = Field("", max_length=500)
+
+
+class ReassignIn(Schema):
+    target_id: int | None = Field(None, ge=1, le=MAX_ID, description="改派给的员工")
+    reason: str = Field("", max_length=500, description="从处理人手中改派时必填")
+
+
+class FollowUpIn(Schema):
+    note: str = Field("", max_length=5000, description="回访情况")
+    satisfied: bool | None = Field(None, description="客户是否满意")
+
+
+class MajorFaultIn(Schema):
+    note: str = Field("", max_length=5000, description="故障的发生时间、地点、现象和处理预案")
+
+
+class InternalNoteIn(Schema):
+    body: str = Field(max_length=5000)
+
+
+# --- shaping ----------------------------------------------------------------------------------
+def _ref(obj: Any) -> dict[str, Any] | None:
+    return {"id": obj.pk, "name": obj.name} if obj is not None else None
+
+
+def _user_name(user: Any) -> str:
+    if user is None:
+        return ""
+    try:
+        return user.employee.name
+    except ObjectDoesNotExist:
+        return user.get_username()
+
+
+def _sla(ticket: Ticket, now: dt.datetime) -> dict[str, Any]:
+    return services.sla_summary(ticket, now=now)
+
+
+def ticket_row(ticket: Ticket, now: dt.datetime) -> dict[str, Any]:
+    """The list shape of a ticket (customer and owner joined by the selector)."""
+    return {
+        "id": ticket.pk,
+        "number": ticket.number,
+        "status": ticket.status,
+        "status_label": ticket.get_status_display(),
+        "kind": ticket.kind,
+        "kind_label": ticket.get_kind_display(),
+        "subkind": ticket.subkind,
+        "channel": ticket.channel,
+        "channel_label": ticket.get_channel_display(),
+        "priority": ticket.priority,
+        "priority_label": ticket.get_priority_display(),
+        "title": ticket.title,
+        "customer": {
+            "id": ticket.customer_id,
+            "code": ticket.customer.code,
+            "name": ticket.customer.name,
+        },
+        "owner": _ref(ticket.owner),
+        "received_at": ticket.received_at,
+        "resolution_due": ticket.resolution_due,
+        "sla": _sla(ticket, now),
+    }
+
+
+def _attachment_url(attachment: TicketAttachment) -> str:
+    return reverse(
+        "api:ticket_attachment_download",
+        kwargs={"ticket_id": attachment.ticket_id, "attachment_id": attachment.pk},
+    )
+
+
+def ticket_out(ticket: Ticket, viewer: Any) -> dict[str, Any]:
+    """The detail shape of a ticket as ``viewer`` may see it (contact phone masked server-side)."""
+    prefetch_related_objects(
+        [ticket],
+        "tags",
+        "messages__author__employee",
+        "attachments__uploaded_by__employee",
+    )
+    try:
+        report = ticket.fault_report
+    except ObjectDoesNotExist:
+        report = None
+    now = timezone.now()
+    fault_report = None
+    if report is not None:
+        fault_report = {
+            **{name: getattr(report, name) for name in FaultReportBody.model_fields},
+            "submitted_by": _user_name(report.submitted_by),
+            "submitted_at": report.submitted_at,
+        }
+    return {
+        **ticket_row(ticket, now),
+        "subkind_label": ticket.get_subkind_display() if ticket.subkind else "",
+        "description": ticket.description,
+        "demand": ticket.demand,
+        "tags": [t.name for t in ticket.tags.all()],
+        "customer_grade": ticket.customer_grade,
+        "contact_name": ticket.contact_name,
+        "contact_phone": shown(viewer, "phone", ticket.contact_phone),
+        "order_no": ticket.order_no,
+        "purchase_date": ticket.purchase_date,
+        "tracking_no": ticket.tracking_no,
+        "received_by": _user_name(ticket.received_by),
+        "first_responsible": _ref(ticket.first_responsible),
+        "pending_owner": _ref(ticket.pending_owner),
+        "pending_department": _ref(ticket.pending_department),
+        "department": _ref(ticket.department),
+        "team": _ref(ticket.team),
+        "responded": ticket.responded,
+        "first_responded_at": ticket.first_responded_at,
+        "followed_up": ticket.followed_up,
+        "satisfied": ticket.satisfied,
+        "major_fault": ticket.major_fault,
+        "fault_report_complete": ticket.fault_report_complete,
+        "first_contact_resolution": ticket.first_contact_resolution,
+        "resolved_at": ticket.resolved_at,
+        "closed_at": ticket.closed_at,
+        "first_response_due": ticket.first_response_due,
+        "paused_since": ticket.paused_since,
+        "first_response_breached": ticket.first_response_breached,
+        "resolution_breached": ticket.resolution_breached,
+        "messages": [
+            {
+                "id": m.pk,
+                "kind": m.kind,
+                "kind_label": m.get_kind_display(),
+                "via": m.via,
+                "body": m.body,
+                "author": _user_name(m.author),
+                "created_at": m.created_at,
+            }
+            for m in ticket.messages.all()
+        ],
+        "attachments": [
+            {
+                "id": a.pk,
+                "name": a.name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "uploaded_by": _user_name(a.uploaded_by),
+                "created_at": a.created_at,
+                "url": _attachment_url(a),
+            }
+            for a in ticket.attachments.all()
+        ],
+        "fault_report": fault_report,
+        "actions": [
+            {
+                "code": action.value,
+                "label": action.label,
+                "endpoint": f"{reverse('api:ticket_list')}/{ticket.pk}/{ACTION_PATHS[action]}",
+            }
+            for action in services.actions_for(viewer, ticket)
+        ],
+        "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at,
+    }

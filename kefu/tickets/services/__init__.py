@@ -1,0 +1,37 @@
+"""Ticket writes — 工单服务: the only path that changes service requests.
+
+Each service checks the actor's rights, lets the rule engines decide (``statemachine``, ``sla``),
+writes and records one audit event, in one transaction.
+"""
+
+from .actions import actions_for, lock_for_change, ticket_act, ticket_add_note
+from .attachments import sniff, ticket_attach
+from .clock import ScanResult, sla_summary, ticket_sla_check, tickets_sla_scan
+from .common import acting_employee, state_of
+from .create import (
+    next_number,
+    ticket_create,
+    ticket_quick_create,
+    ticket_update_details,
+    validate_ticket_values,
+)
+
+__all__ = [
+    "ScanResult",
+    "acting_employee",
+    "actions_for",
+    "lock_for_change",
+    "next_number",
+    "sla_summary",
+    "sniff",
+    "state_of",
+    "ticket_act",
+    "ticket_add_note",
+    "ticket_attach",
+    "ticket_create",
+    "ticket_quick_create",
+    "ticket_sla_check",
+    "ticket_update_details",
+    "tickets_sla_scan",
+    "validate_ticket_values",
+]

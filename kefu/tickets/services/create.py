@@ -1,0 +1,285 @@
+"""Receiving a request — 工单受理 (TKT-1, TKT-2, TKT-3, TKT-5): number, validate, store, time it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from kefu.core import audit
+from kefu.core.calendar import SHANGHAI
+from kefu.core.errors import DomainError
+from kefu.customers.models import Customer
+from kefu.customers.phones import PHONE_HINT, is_valid_phone, normalize_phone
+from kefu.customers.services import customer_find_or_create_by_phone
+
+from ..choices import Channel, Kind, Priority, Status, kind_subkind_error
+from ..models import Tag, Ticket, TicketDayCounter
+from .clock import refresh_due
+from .common import ADD, SNAPSHOT_FIELDS, acting_employee, require_perm
+
+TAG_MAX = 8
+TEXT_MAX = 5000  # one request's description or demand; a novel belongs in an attachment
+
+
+def next_number(day: dt.date) -> str:
+    """The next 工单编号 of ``day`` — ``KF20261122-0001`` (unique; gaps are allowed).
+
+    Gaps appear only when a creating transaction rolls back after taking a number, which is
+    harmless: the number is a handle people read out, not an accounting sequence.
+    """
+    counter, _ = TicketDayCounter.objects.get_or_create(day=day)
+    TicketDayCounter.objects.filter(pk=day).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return f"KF{day:%Y%m%d}-{counter.last:04d}"
+
+
+def _length(field: str) -> int:
+    return Ticket._meta.get_field(field).max_length or 0
+
+
+_LABELS = {
+    "title": "标题",
+    "contact_name": "联系人",
+    "order_no": "订单号",
+    "tracking_no": "快递单号",
+    "description": "问题描述",
+    "demand": "客户诉求",
+}
+
+
+def validate_ticket_values(values: dict[str, Any], *, now: dt.datetime) -> dict[str, Any]:
+    """Check a request's fields; one DomainError listing every bad field, input kept by caller."""
+    errors: dict[str, str] = {}
+    v = {k: (x.strip() if isinstance(x, str) else x) for k, x in values.items()}
+    if not v.get("title"):
+        errors["title"] = "请填写标题（一句话说明客户的问题）"
+    for key in ("title", "contact_name", "order_no", "tracking_no"):
+        v[key] = v.get(key) or ""
+        if len(v[key]) > _length(key):
+            errors[key] = f"{_LABELS[key]}最多{_length(key)}个字"
+    for key in ("description", "demand"):
+        v[key] = v.get(key) or ""
+        if len(v[key]) > TEXT_MAX:
+            errors[key] = f"{_LABELS[key]}最多{TEXT_MAX}个字"
+    if v.get("channel") not in Channel.values:
+        errors["channel"] = "请选择受理渠道"
+    if v.get("priority") not in Priority.values:
+        errors["priority"] = "优先级不在可选范围内"
+    v["subkind"] = v.get("subkind") or ""
+    if v.get("kind") not in Kind.values:
+        errors["kind"] = "请选择工单类型"
+    else:
+        problem = kind_subkind_error(v["kind"], v["subkind"])
+        if problem:
+            errors["subkind"] = problem
+    phone = v.get("contact_phone") or ""
+    if phone:
+        number = normalize_phone(phone)
+        if not is_valid_phone(number):
+            errors["contact_phone"] = PHONE_HINT
+        v["contact_phone"] = number
+    purchase = v.get("purchase_date")
+    if purchase is not None and purchase > now.astimezone(SHANGHAI).date():
+        errors["purchase_date"] = "购买日期不能晚于今天"
+    received = v.get("received_at")
+    if received is not None and received > now + dt.timedelta(minutes=5):
+        errors["received_at"] = "受理时间不能晚于现在"
+    tags = [t.strip() for t in v.get("tags") or () if t and t.strip()]
+    if len(tags) > TAG_MAX:
+        errors["tags"] = f"标签最多{TAG_MAX}个"
+    elif any(len(t) > 20 for t in tags):
+        errors["tags"] = "每个标签最多20个字"
+    v["tags"] = list(dict.fromkeys(tags))
+    if errors:
+        raise DomainError("ticket_invalid", "工单信息有误，请检查标红的字段", fields=errors)
+    return v
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    actor: Any,
+    channel: str,
+    kind: str,
+    customer: Customer,
+    title: str,
+    description: str = "",
+    subkind: str = "",
+    demand: str = "",
+    priority: str = Priority.NORMAL,
+    contact_name: str = "",
+    contact_phone: str = "",
+    order_no: str = "",
+    purchase_date: dt.date | None = None,
+    tracking_no: str = "",
+    tags: Iterable[str] = (),
+    received_at: dt.datetime | None = None,
+    unassigned: bool = False,
+) -> Ticket:
+    """Record a service request — 新建工单 (TKT-1/2/5), the receiver as 首问负责人 (TKT-3).
+
+    The person recording it becomes its owner and 首问负责人, unless ``unassigned`` (a message
+    taken from a shared queue for whoever claims it). Deadlines (TKT-4, CMP-6) are computed from
+    the policies in force on the day of receipt and stored. One audit event.
+    """
+    require_perm(actor, ADD)
+    employee = acting_employee(actor)
+    now = timezone.now()
+    values = validate_ticket_values(
+        {
+            "channel": channel,
+            "kind": kind,
+            "subkind": subkind,
+            "priority": priority,
+            "title": title,
+            "description": description,
+            "demand": demand,
+            "contact_name": contact_name,
+            "contact_phone": contact_phone,
+            "order_no": order_no,
+            "purchase_date": purchase_date,
+            "tracking_no": tracking_no,
+            "received_at": received_at,
+            "tags": tags,
+        },
+        now=now,
+    )
+    if customer is None or customer.pk is None:
+        raise DomainError("ticket_invalid", "请选择客户", fields={"customer": "请选择客户"})
+    received = values["received_at"] or now
+    owner = None if unassigned else employee
+    ticket = Ticket(
+        number=next_number(received.astimezone(SHANGHAI).date()),
+        channel=values["channel"],
+        kind=values["kind"],
+        subkind=values["subkind"],
+        priority=values["priority"],
+        status=Status.NEW,
+        title=values["title"],
+        description=values["description"],
+        demand=values["demand"],
+        customer=customer,
+        customer_grade=customer.grade,
+        contact_name=values["contact_name"] or customer.contact_person or "",
+        contact_phone=values["contact_phone"],
+        order_no=values["order_no"],
+        purchase_date=values["purchase_date"],
+        tracking_no=values["tracking_no"],
+        received_at=received,
+        received_by=actor,
+        owner=owner,
+        first_responsible=owner,
+        department_id=employee.department_id,
+        team_id=employee.team_id if owner else None,
+    )
+    refresh_due(ticket, now=now, pauses=[])
+    ticket.save()
+    if values["tags"]:
+        ticket.tags.set(_tags(values["tags"]))
+    after = audit.snapshot(ticket, SNAPSHOT_FIELDS)
+    after["tags"] = values["tags"]
+    audit.record(actor=actor, action="ticket.create", obj=ticket, after=after)
+    return ticket
+
+
+def _tags(names: list[str]) -> list[Tag]:
+    existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    missing = [Tag(name=n) for n in names if n not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    return [existing[n] for n in names]
+
+
+@transaction.atomic
+def ticket_quick_create(
+    *,
+    actor: Any,
+    phone: str,
+    kind: str,
+    title: str,
+    subkind: str = "",
+    channel: str = Channel.HOTLINE,
+    priority: str = Priority.NORMAL,
+) -> Ticket:
+    """Quick entry during a call — 来电快速建单: phone number + kind + one line.
+
+    The caller is found by phone in the 客户档案, or recorded as a new customer (CRM-1); the
+    request is the receiver's (首问负责制). The details are added on the ticket afterwards.
+    """
+    require_perm(actor, ADD)
+    acting_employee(actor)
+    if kind not in Kind.values:
+        raise DomainError("ticket_invalid", "请选择工单类型", fields={"kind": "请选择工单类型"})
+    if not (title or "").strip():
+        message = "请用一句话说明客户的问题"
+        raise DomainError("ticket_invalid", message, fields={"title": message})
+    customer, _created = customer_find_or_create_by_phone(actor=actor, phone=phone)
+    return ticket_create(
+        actor=actor,
+        channel=channel,
+        kind=kind,
+        subkind=subkind,
+        customer=customer,
+        title=title,
+        priority=priority,
+        contact_phone=phone,
+    )
+
+
+@transaction.atomic
+def ticket_update_details(*, actor: Any, ticket: Ticket, **changes: Any) -> Ticket:
+    """Complete or correct a request's details — 完善工单信息 (TKT-5). One audit event.
+
+    Channel, kind and receipt time are not editable: they decide the SLA (a wrongly typed kind is
+    corrected by the lead through a new ticket, so the clock cannot be reset quietly).
+    """
+    from .actions import lock_for_change
+
+    editable = {
+        "title",
+        "description",
+        "demand",
+        "contact_name",
+        "contact_phone",
+        "order_no",
+        "purchase_date",
+        "tracking_no",
+        "priority",
+        "tags",
+    }
+    unknown = set(changes) - editable
+    if unknown:
+        raise DomainError("ticket_invalid", f"不能修改：{'、'.join(sorted(unknown))}")
+    ticket, _employee = lock_for_change(actor, ticket)
+    if ticket.status == Status.CLOSED:
+        raise DomainError("ticket_closed", "已关闭的工单不能修改，请先重新打开", status=409)
+    now = timezone.now()
+    current = {k: getattr(ticket, k) for k in editable - {"tags"}}
+    current["tags"] = list(ticket.tags.values_list("name", flat=True))
+    merged = {**current, **changes}
+    values = validate_ticket_values(
+        {**merged, "channel": ticket.channel, "kind": ticket.kind, "subkind": ticket.subkind},
+        now=now,
+    )
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for key in editable - {"tags"}:
+        if values[key] != current[key]:
+            before[key], after[key] = current[key], values[key]
+            setattr(ticket, key, values[key])
+    if sorted(values["tags"]) != sorted(current["tags"]):
+        before["tags"], after["tags"] = current["tags"], values["tags"]
+        ticket.tags.set(_tags(values["tags"]))
+    if not after:
+        return ticket
+    if "priority" in after:
+        refresh_due(ticket, now=now)
+    ticket.save()
+    audit.record(actor=actor, action="ticket.update", obj=ticket, before=before, after=after)
+    return ticket

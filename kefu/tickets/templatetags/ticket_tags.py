@@ -1,0 +1,66 @@
+"""Template helpers for service requests — 工单: status colours and the SLA countdown text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext
+
+register = template.Library()
+
+STATUS_TAGS = {
+    "new": "tag-orange",
+    "in_progress": "tag-blue",
+    "waiting_customer": "tag-grey",
+    "transferred": "tag-orange",
+    "resolved": "tag-green",
+    "closed": "tag-grey",
+}
+SLA_TAGS = {
+    "on_time": "tag-green",
+    "warning": "tag-orange",
+    "overdue": "tag-red",
+    "paused": "tag-grey",
+    "done": "tag-blue",
+    "none": "tag-grey",
+}
+
+
+@register.filter
+def status_tag(status: str) -> str:
+    """The tag colour of a 工单状态."""
+    return STATUS_TAGS.get(status, "tag-grey")
+
+
+@register.filter
+def sla_tag(stage: str) -> str:
+    return SLA_TAGS.get(stage, "tag-grey")
+
+
+def duration(seconds: int) -> str:
+    """2天3小时 / 3小时5分 / 12分 — the size of a time left or overdue, to the minute.
+
+    Built from the unit words alone so the page's ticking script (tickets/sla.js) writes the
+    same text with the same translated words.
+    """
+    minutes = abs(int(seconds)) // 60
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days}{gettext('天')}{hours}{gettext('小时')}"
+    if hours:
+        return f"{hours}{gettext('小时')}{mins}{gettext('分')}"
+    return f"{mins}{gettext('分')}"
+
+
+@register.filter
+def sla_text(summary: dict[str, Any] | None) -> str:
+    """What the countdown tag says: 剩余 3小时5分 / 已超时 12分 / 暂停计时 / 已解决."""
+    if not summary:
+        return ""
+    seconds = summary.get("seconds")
+    if seconds is None:
+        return gettext(summary.get("label") or "") if summary.get("label") else "—"
+    word = gettext("超时") if seconds < 0 else gettext("剩余")
+    return f"{word} {duration(seconds)}"
