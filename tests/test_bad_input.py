@@ -86,6 +86,7 @@ def _urls(org):
         "/api/v1/tickets/99999999/attachments/99999999",
         "/tickets/",
         "/tickets/new/",
+        "/tickets/export/",
         "/tickets/99999999/",
         "/tickets/99999999/attachments/99999999/",
         reverse("tickets:subkind_options"),

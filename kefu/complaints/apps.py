@@ -14,3 +14,10 @@ class ComplaintsConfig(AppConfig):
         from .policy import DEFAULTS_FILE, DOMAIN, LABEL, ComplaintsPolicy
 
         register_domain(DOMAIN, ComplaintsPolicy, LABEL, DEFAULTS_FILE)
+
+        # A complaint's ticket closes only through the procedure (CMP-3..6).
+        from kefu.tickets.guards import register_action_guard
+
+        from .guards import complaint_ticket_guard
+
+        register_action_guard("complaints", complaint_ticket_guard)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -32,3 +34,9 @@ class TicketsConfig(AppConfig):
                 order=10,
             )
         )
+
+    def seed_demo(self, actor: Any) -> None:
+        """Demo service requests for ``manage.py seed_demo`` (idempotent)."""
+        from .demo import seed_demo_tickets
+
+        seed_demo_tickets(actor)

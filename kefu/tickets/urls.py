@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import views, views_excel
 
 app_name = "tickets"
 
 urlpatterns = [
     path("", views.ticket_list, name="ticket_list"),
     path("new/", views.ticket_create, name="ticket_create"),
+    path("export/", views_excel.ticket_export, name="ticket_export"),
     path("options/subkinds/", views.subkind_options, name="subkind_options"),
     path("options/customers/", views.customer_options, name="customer_options"),
     path("options/employees/", views.employee_options, name="employee_options"),

@@ -26,6 +26,7 @@ from kefu.tickets.statemachine import Action as TicketAction
 
 from ..choices import Ground, Route
 from ..findings import FindingDraft, ShareInput, draft_findings
+from ..guards import procedure_closing
 from ..models import Complaint, InvestigationReport, ResponsibilityFinding
 from ..policy import complaints_policy
 from ..procedure import ProcedureAction
@@ -55,8 +56,9 @@ def _close_ticket(actor: Any, ticket: Ticket, *, text: str, via: str) -> None:
             status=409,
         )
     first = TicketAction.REPLY if ticket.status == TicketStatus.RESOLVED else TicketAction.RESOLVE
-    ticket = ticket_act(actor=actor, ticket=ticket, action=first, note=text, via=via)
-    ticket_act(actor=actor, ticket=ticket, action=TicketAction.CLOSE)
+    with procedure_closing(ticket.pk):  # the guard lets only the procedure close it
+        ticket = ticket_act(actor=actor, ticket=ticket, action=first, note=text, via=via)
+        ticket_act(actor=actor, ticket=ticket, action=TicketAction.CLOSE)
 
 
 def _month_start(day: dt.date) -> dt.date:

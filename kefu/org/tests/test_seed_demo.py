@@ -12,6 +12,7 @@ from kefu.org.approval import approval_chain
 from kefu.org.choices import Role
 from kefu.org.management.commands.seed_demo import DEMO_PASSWORD
 from kefu.org.models import Department, Employee
+from kefu.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_builds_the_company_once():
     call_command("seed_demo", quiet=True)
     counts = (Employee.objects.count(), Department.objects.count(), Customer.objects.count())
+    tickets = Ticket.objects.count()
     events = AuditEvent.objects.count()
 
     call_command("seed_demo", quiet=True)
@@ -28,9 +30,21 @@ def test_seed_demo_builds_the_company_once():
         Department.objects.count(),
         Customer.objects.count(),
     ) == counts
+    assert Ticket.objects.count() == tickets
     assert AuditEvent.objects.count() == events  # the second run changed nothing
     assert 55 <= counts[0] <= 70
     assert counts[2] == 40
+    # Service requests in every status, made through the services (numbers, deadlines, audit).
+    statuses = set(Ticket.objects.values_list("status", flat=True))
+    assert {
+        "new",
+        "in_progress",
+        "waiting_customer",
+        "transferred",
+        "resolved",
+        "closed",
+    } <= statuses
+    assert Ticket.objects.filter(resolution_due__isnull=True).count() == 0
     for role in Role:
         assert Group.objects.get(name=role.label).user_set.exists(), role.label
     assert verify_chain() is None

@@ -15,6 +15,7 @@ from .create import (
     ticket_update_details,
     validate_ticket_values,
 )
+from .exports import tickets_export_record
 
 __all__ = [
     "ScanResult",
@@ -32,6 +33,7 @@ __all__ = [
     "ticket_quick_create",
     "ticket_sla_check",
     "ticket_update_details",
+    "tickets_export_record",
     "tickets_sla_scan",
     "validate_ticket_values",
 ]

@@ -20,6 +20,7 @@ from kefu.org.choices import Role
 from kefu.org.models import Department, Employee
 
 from ..choices import FaultReportField
+from ..guards import guard_refusal
 from ..models import FaultReport, Ticket, TicketMessage
 from ..policy import tickets_policy
 from ..statemachine import Action, ClockEffect, apply, available_actions
@@ -47,7 +48,11 @@ def actions_for(actor: Any, ticket: Ticket) -> list[Action]:
         facts = facts_for(actor, ticket)
     except DomainError:
         return []
-    return available_actions(state_of(ticket), facts)
+    return [
+        action
+        for action in available_actions(state_of(ticket), facts)
+        if guard_refusal(ticket, action) is None
+    ]
 
 
 _MESSAGE_OF: dict[str, str] = {
@@ -108,6 +113,9 @@ def ticket_act(
     except ValueError:
         raise DomainError("ticket_unknown_action", f"未知的工单操作：{action}") from None
     ticket, employee = lock_for_change(actor, ticket)
+    refusal = guard_refusal(ticket, action)
+    if refusal is not None:
+        raise refusal
     note = (note or "").strip()
     if action == Action.REPLY and not note:
         raise DomainError(

@@ -66,7 +66,10 @@ def test_generates_valid_requests(org: dict[str, Any]) -> None:
         assert t.created_at == t.received_at  # history, not the moment of the bulk insert
     # Open pauses match the requests whose clock stands still; replies exist for the answered.
     paused = {t.pk for t in tickets if t.status in CLOCK_PAUSED_STATUSES}
-    assert set(TicketPause.objects.filter(end__isnull=True).values_list("ticket_id", flat=True)) == paused
+    assert (
+        set(TicketPause.objects.filter(end__isnull=True).values_list("ticket_id", flat=True))
+        == paused
+    )
     answered = {t.pk for t in tickets if t.responded}
     assert set(TicketMessage.objects.values_list("ticket_id", flat=True)) == answered
     assert {t.status for t in tickets} >= {Status.CLOSED}
