@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -17,7 +19,15 @@ class ComplaintsConfig(AppConfig):
 
         # A complaint's ticket closes only through the procedure (CMP-3..6).
         from kefu.tickets.guards import register_action_guard
+        from kefu.tickets.links import register_ticket_links
 
-        from .guards import complaint_ticket_guard
+        from .guards import complaint_links, complaint_ticket_guard
 
         register_action_guard("complaints", complaint_ticket_guard)
+        register_ticket_links("complaints", complaint_links)
+
+    def seed_demo(self, actor: Any) -> None:
+        """Demo complaints for ``manage.py seed_demo`` (idempotent)."""
+        from .demo import seed_demo_complaints
+
+        seed_demo_complaints(actor)

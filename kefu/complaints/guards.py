@@ -52,3 +52,21 @@ def complaint_ticket_guard(ticket: Ticket, action: str) -> DomainError | None:
     else:
         message = "投诉须按投诉处理程序（受理、调查、审批）在“答复客户”环节结案"
     return DomainError("ticket_complaint_procedure", message, status=409)
+
+
+def complaint_links(ticket: Ticket, user: object) -> list[tuple[str, str]]:
+    """On a 投诉 ticket's page: its 记录卡, or 转为投诉 when it has none and the user may open one."""
+    if ticket.kind != Kind.COMPLAINT:
+        return []
+    from django.urls import reverse
+
+    from .models import Complaint
+
+    complaint_id = (
+        Complaint.objects.filter(ticket_id=ticket.pk).values_list("pk", flat=True).first()
+    )
+    if complaint_id is not None:
+        return [("客户投诉记录卡", reverse("complaints:complaint_detail", args=[complaint_id]))]
+    if getattr(user, "has_perm", None) and user.has_perm("complaints.add_complaint"):  # type: ignore[attr-defined]
+        return [("转为投诉", f"{reverse('complaints:complaint_create')}?ticket={ticket.pk}")]
+    return []

@@ -81,8 +81,18 @@ MENU: tuple[MenuGroup, ...] = (
 )
 
 
+def _match(path: str, url: str, prefix: str) -> int:
+    """How well ``path`` matches an item: the length of its matched prefix, 0 for no match."""
+    if path == url:
+        return len(url) + 1  # the page itself beats any prefix
+    if prefix != "/" and path.startswith(prefix):
+        return len(prefix)
+    return 0
+
+
 def menu_for(user: Any, path: str) -> list[dict[str, Any]]:
-    """The groups and items ``user`` may open, with the active item marked by URL prefix."""
+    """The groups and items ``user`` may open; the active item is the one whose URL prefix
+    matches ``path`` longest (投诉统计 at /complaints/stats/, not 投诉列表 at /complaints/)."""
     groups = []
     for group in MENU:
         items = []
@@ -93,18 +103,16 @@ def menu_for(user: Any, path: str) -> list[dict[str, Any]]:
                 url = reverse(item.url_name)
             except NoReverseMatch:
                 continue
-            prefix = item.match_prefix or url
-            active = path == url or (prefix != "/" and path.startswith(prefix))
-            items.append({"label": item.label, "url": url, "active": active})
+            score = _match(path, url, item.match_prefix or url)
+            items.append({"label": item.label, "url": url, "score": score, "active": False})
         if items:
-            groups.append(
-                {
-                    "label": group.label,
-                    "icon": group.icon,
-                    "items": items,
-                    "active": any(i["active"] for i in items),
-                }
-            )
+            groups.append({"label": group.label, "icon": group.icon, "items": items})
+    best = max((i["score"] for g in groups for i in g["items"]), default=0)
+    for g in groups:
+        for i in g["items"]:
+            score = i.pop("score")
+            i["active"] = best > 0 and score == best
+        g["active"] = any(i["active"] for i in g["items"])
     return groups
 
 

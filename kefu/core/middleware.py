@@ -82,3 +82,47 @@ class IdleTimeoutMiddleware:
             if last is None or now - int(last) >= _ACTIVITY_WRITE_INTERVAL:
                 request.session["kefu_last_activity"] = now
         return self.get_response(request)
+
+
+NUL_MESSAGE = "请求内容含有非法字符（NUL），已拒绝"
+
+
+def _has_nul(values: object) -> bool:
+    items = values.lists() if hasattr(values, "lists") else []  # type: ignore[attr-defined]
+    return any("\x00" in key or any("\x00" in v for v in vals) for key, vals in items)
+
+
+class NulByteMiddleware:
+    """Refuse a request carrying a NUL character in a parameter or a JSON body — 400, never 500.
+
+    No text a person types contains NUL, and PostgreSQL refuses to store or even compare it
+    (``DataError``), so one check here keeps every filter, picker, form and API handler from
+    turning such input into a server error. Uploaded files are not looked at (images hold NULs).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._carries_nul(request):
+            if request.path.startswith("/api/"):
+                from django.http import JsonResponse
+
+                body = {"code": "bad_request", "message": NUL_MESSAGE, "fields": {}}
+                return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
+            return HttpResponse(NUL_MESSAGE, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _carries_nul(request: HttpRequest) -> bool:
+        if _has_nul(request.GET):
+            return True
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return False
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if content_type.startswith("application/json"):
+            body = request.body
+            return b"\x00" in body or b"\\u0000" in body
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            return _has_nul(request.POST)
+        return False

@@ -40,6 +40,7 @@ from .forms import (
     list_filters,
     subkind_choices,
 )
+from .links import ticket_links
 from .models import FaultReport, Ticket
 from .statemachine import Action
 
@@ -343,6 +344,7 @@ def _detail(
         "note_form": note_form or NoteForm(),
         "attachment_form": attachment_form or AttachmentForm(),
         "can_view_customer": request.user.has_perm("customers.view_customer"),
+        "links": ticket_links(ticket, request.user),
         # An action the page did not offer (the state moved on, or a stale tab): say why on top.
         "action_error": "；".join(e for errs in action_form.errors.values() for e in errs)
         if action_form is not None and action_form.action not in actions

@@ -10,6 +10,7 @@ from kefu.core.errors import ConflictError, DomainError, PermissionDeniedError
 
 from .closing import complaint_reply, reply_text_for
 from .common import actions_for, state_of
+from .exports import stats_export_record
 from .opening import complaint_open, validate_card
 from .steps import (
     complaint_approve,
@@ -41,5 +42,6 @@ __all__ = [
     "next_acceptance_number",
     "reply_text_for",
     "state_of",
+    "stats_export_record",
     "validate_card",
 ]

@@ -65,3 +65,18 @@ def test_the_procedures_reply_closes_the_ticket(org: dict[str, Any]) -> None:
     )
     ticket = ticket_act(actor=agent.user, ticket=ticket, action="resolve", note="再次解释")
     assert ticket.status == TicketStatus.RESOLVED
+
+
+def test_the_ticket_page_links_to_the_card_or_offers_to_open_one(
+    org: dict[str, Any], client_for: Any
+) -> None:
+    agent = org["agent_a1"]
+    client = client_for(agent.user)
+    bare = make_ticket(agent, kind=Kind.COMPLAINT, title="投诉配送延误")
+    page = client.get(f"/tickets/{bare.pk}/").content.decode()
+    assert f"/complaints/new/?ticket={bare.pk}" in page and "转为投诉" in page
+    complaint = open_complaint(agent)
+    page = client.get(f"/tickets/{complaint.ticket_id}/").content.decode()
+    assert f"/complaints/{complaint.pk}/" in page and "客户投诉记录卡" in page
+    plain = make_ticket(agent)
+    assert 'data-testid="ticket-link"' not in client.get(f"/tickets/{plain.pk}/").content.decode()
