@@ -1,6 +1,7 @@
 """docs/screenshot.png — 工作台截图 for the README: the dashboard at 1440x900 with the demo company.
 
     .venv/bin/python bench/screenshot.py [--user G001] [--lang zh-hans|en] [--out docs/screenshot.png]
+    .venv/bin/python bench/screenshot.py --user KF011 --path /workbench/ --out docs/screenshot-console.png
 
 Builds a throw-away SQLite database (migrate + seed_demo), serves it with runserver on a free
 loopback port, signs in through the login form in Debian's headless chromium and saves the
@@ -58,6 +59,7 @@ def main() -> None:
     parser.add_argument("--user", default="G001", help="demo login (default: 总经理 G001)")
     parser.add_argument("--lang", default="zh-hans", choices=["zh-hans", "en"])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshot.png"))
+    parser.add_argument("--path", default="", help="page to show after login, e.g. /workbench/")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -99,6 +101,8 @@ def main() -> None:
                 page.get_by_label("密码").fill(DEMO_PASSWORD)
                 page.get_by_role("button", name="登录").click()
                 page.wait_for_url(f"{base}/dashboard/")
+                if args.path:
+                    page.goto(args.path)
                 if args.lang == "en":
                     page.get_by_role("button", name="English").click()
                     page.wait_for_load_state("networkidle")
