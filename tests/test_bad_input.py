@@ -46,6 +46,9 @@ GARBAGE = {
     "open_only": "[]",
     "ticket": "-1",
     "service": "x",
+    # 工单: 服务方式 / 仅小红旗 (TKT-8, TKT-9)
+    "service_mode": "<x>",
+    "red_flag": "maybe",
 }
 
 

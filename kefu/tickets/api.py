@@ -37,6 +37,7 @@ from .api_schemas import (
     ReasonIn,
     ReassignIn,
     ReplyIn,
+    ServiceModeIn,
     TicketFilter,
     TicketIn,
     TicketOut,
@@ -149,6 +150,8 @@ def ticket_list(request: HttpRequest, filters: Query[TicketFilter]) -> Any:
         tracking_no=filters.tracking_no.strip()[:40],
         overdue=filters.overdue,
         major_fault=filters.major_fault,
+        service_mode=filters.service_mode.strip()[:10],
+        red_flag=filters.red_flag,
         received_from=_aware(filters.received_from),
         received_to=_aware(filters.received_to),
     )
@@ -242,6 +245,8 @@ def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
             tags=payload.tags,
             received_at=_aware(payload.received_at),
             unassigned=payload.unassigned,
+            red_flag=payload.red_flag,
+            red_flag_note=payload.red_flag_note,
         )
     except DomainError as exc:
         raise _renamed(exc) from None
@@ -256,6 +261,8 @@ def ticket_update(request: HttpRequest, ticket_id: int, payload: TicketPatch) ->
     changes = payload.dict(exclude_unset=True)
     if changes.get("priority") is not None:
         changes["priority"] = Priority(changes["priority"]).value
+    if "red_flag" in changes and changes["red_flag"] is None:
+        del changes["red_flag"]  # null: leave the flag as it is
     services.ticket_update_details(actor=request.user, ticket=ticket, **changes)
     return _detail(request, ticket.pk)
 
@@ -360,6 +367,20 @@ def ticket_fault_report(request: HttpRequest, ticket_id: int, payload: FaultRepo
     """提交故障分析报告 (TKT-7): all eight items, or 422 naming the missing ones."""
     report: Mapping[str, str] = payload.dict()
     return _act(request, ticket_id, Action.SUBMIT_FAULT_REPORT, fault_report=report)
+
+
+@router.post("/{ticket_id}/service-mode", response={200: TicketOut, **ERRORS})
+def ticket_service_mode(request: HttpRequest, ticket_id: int, payload: ServiceModeIn) -> Any:
+    """升级服务方式 (TKT-8): 热线服务 → 远程服务 → 上门服务, only upwards, with a reason.
+
+    处理人 or 组长及以上 only (403); the same or a lower rung, or a closed request, is 409.
+    """
+    require_perm(request, CHANGE)
+    ticket = _visible(request, ticket_id)
+    services.ticket_escalate_service_mode(
+        actor=request.user, ticket=ticket, mode=payload.mode.value, reason=payload.reason
+    )
+    return _detail(request, ticket.pk)
 
 
 @router.post("/{ticket_id}/notes", response={201: TicketOut, **ERRORS})

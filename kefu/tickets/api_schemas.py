@@ -16,7 +16,7 @@ from kefu.core.access import shown
 from kefu.core.params import MAX_ID
 
 from . import services
-from .choices import Channel, Kind, Priority
+from .choices import Channel, Kind, Priority, ServiceMode
 from .models import Ticket, TicketAttachment, TicketMessage
 from .statemachine import Action
 
@@ -79,6 +79,14 @@ class TicketRowOut(Schema):
     received_at: dt.datetime
     resolution_due: dt.datetime | None
     sla: SlaOut
+    service_mode: str = Field(
+        description="服务方式：hotline 热线服务 / remote 远程服务 / onsite 上门服务"
+    )
+    service_mode_label: str
+    red_flag: bool = Field(description="小红旗：客户有特殊要求")
+    offline_message: bool = Field(
+        description="留言：网站表单/邮件/信函/传真，或服务时间外的在线咨询"
+    )
 
 
 class MessageOut(Schema):
@@ -134,6 +142,11 @@ class TicketOut(TicketRowOut):
     order_no: str
     purchase_date: dt.date | None
     tracking_no: str
+    red_flag_note: str = Field(description="特殊要求（插小红旗时填写）")
+    contact_form_no: str = Field(description="工作联络单号（技术人员先行处理后补交）")
+    service_mode_options: list[str] = Field(
+        description="调用者现在可以升级到的服务方式（POST /tickets/{id}/service-mode）"
+    )
     received_by: str
     first_responsible: Ref | None
     pending_owner: Ref | None
@@ -176,6 +189,8 @@ class TicketFilter(Schema):
     tracking_no: str = ""
     overdue: bool = Field(False, description="只看已超过解决期限的")
     major_fault: bool = False
+    service_mode: str = Field("", description="服务方式：hotline / remote / onsite")
+    red_flag: bool = Field(False, description="只看插了小红旗的")
     received_from: dt.datetime | None = Field(None, description="受理时间起（含）")
     received_to: dt.datetime | None = Field(None, description="受理时间止（不含）")
     page: int = Field(1, ge=1)
@@ -199,6 +214,8 @@ class TicketIn(Schema):
     tags: list[str] = Field(default_factory=list, max_length=20)
     received_at: dt.datetime | None = Field(None, description="受理时间；缺省为现在")
     unassigned: bool = Field(False, description="不指定处理人，留给本部门认领")
+    red_flag: bool = Field(False, description="小红旗：客户有特殊要求（须填写 red_flag_note）")
+    red_flag_note: str = Field("", max_length=200, description="特殊要求")
 
 
 class QuickIn(Schema):
@@ -221,6 +238,16 @@ class TicketPatch(Schema):
     tracking_no: str | None = Field(None, max_length=40)
     priority: Priority | None = None
     tags: list[str] | None = Field(None, max_length=20)
+    contact_form_no: str | None = Field(None, max_length=40, description="工作联络单号")
+    red_flag: bool | None = Field(None, description="小红旗；取消时特殊要求一并清除")
+    red_flag_note: str | None = Field(None, max_length=200, description="特殊要求")
+
+
+class ServiceModeIn(Schema):
+    mode: ServiceMode = Field(
+        description="升级到的服务方式（只能向上：热线服务 → 远程服务 → 上门服务）"
+    )
+    reason: str = Field("", max_length=500, description="升级原因（必填）")
 
 
 class ReplyIn(Schema):
@@ -307,6 +334,10 @@ def ticket_row(ticket: Ticket, now: dt.datetime) -> dict[str, Any]:
         "received_at": ticket.received_at,
         "resolution_due": ticket.resolution_due,
         "sla": _sla(ticket, now),
+        "service_mode": ticket.service_mode,
+        "service_mode_label": ticket.get_service_mode_display(),
+        "red_flag": ticket.red_flag,
+        "offline_message": ticket.offline_message,
     }
 
 
@@ -349,6 +380,9 @@ def ticket_out(ticket: Ticket, viewer: Any) -> dict[str, Any]:
         "order_no": ticket.order_no,
         "purchase_date": ticket.purchase_date,
         "tracking_no": ticket.tracking_no,
+        "red_flag_note": ticket.red_flag_note,
+        "contact_form_no": ticket.contact_form_no,
+        "service_mode_options": services.service_mode_options(viewer, ticket),
         "received_by": _user_name(ticket.received_by),
         "first_responsible": _ref(ticket.first_responsible),
         "pending_owner": _ref(ticket.pending_owner),

@@ -169,3 +169,59 @@ class SlaStage(models.TextChoices):
     ON_TIME = "on_time", "正常"
     WARNING = "warning", "即将超时"
     OVERDUE = "overdue", "已超时"
+
+
+class ServiceMode(models.TextChoices):
+    """服务方式 (TKT-8, [000] 服务方式): the ladder a request climbs when the rung below fails.
+
+    热线应答 first; 远程服务 when the hotline cannot clear the fault (with the customer's consent,
+    over the internet); 上门服务 when neither can — a technician goes to the customer.
+    """
+
+    HOTLINE = "hotline", "热线服务"
+    REMOTE = "remote", "远程服务"
+    ONSITE = "onsite", "上门服务"
+
+
+# The rungs in order; a request only ever moves to a later one (never back).
+SERVICE_LADDER: tuple[str, ...] = (
+    ServiceMode.HOTLINE.value,
+    ServiceMode.REMOTE.value,
+    ServiceMode.ONSITE.value,
+)
+
+
+def default_service_mode(channel: str) -> str:
+    """The rung a new request starts on, by its 受理渠道.
+
+    Every channel starts on the first rung: whether the customer phoned, chatted, wrote or came
+    to the counter, the first answer comes from the 客服 desk ([000]: "首先可以通过热线电话请求
+    帮助和指导"). Remote access needs the customer's consent and an on-site visit needs a
+    technician, both decided on the request, never by the way it arrived.
+    """
+    return ServiceMode.HOTLINE.value
+
+
+def higher_service_modes(current: str) -> list[str]:
+    """The rungs above ``current`` (the choices of 升级服务方式); none above 上门服务."""
+    if current not in SERVICE_LADDER:
+        return list(SERVICE_LADDER)
+    return list(SERVICE_LADDER[SERVICE_LADDER.index(current) + 1 :])
+
+
+def service_mode_change_error(current: str, target: str) -> str | None:
+    """Why ``current`` → ``target`` is not an escalation, in Chinese; None when it is.
+
+    Skipping a rung is allowed (the hotline may see at once that only a visit helps, and remote
+    access needs a consent the customer may refuse); staying or going back is not.
+    """
+    if target not in SERVICE_LADDER:
+        return "请选择要升级到的服务方式"
+    if target == current:
+        return f"已经是{ServiceMode(target).label}"
+    if target not in higher_service_modes(current):
+        return (
+            f"服务方式只能逐级升级，不能从{ServiceMode(current).label}"
+            f"退回{ServiceMode(target).label}"
+        )
+    return None

@@ -13,7 +13,7 @@ from kefu.core.errors import DomainError
 from kefu.core.xlsx import Column, ExportFile
 
 from . import selectors
-from .choices import Channel, Kind, Priority, Status, Subkind
+from .choices import Channel, Kind, Priority, ServiceMode, Status, Subkind
 from .models import Ticket
 
 SHEET_TITLE = "工单"
@@ -40,8 +40,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("closed_at", "结案时间", 17, "datetime"),
     Column("first_contact_resolution", "一次办结", 8),
     Column("overdue", "超时", 6),
+    Column("service_mode", "服务方式", 9),
+    Column("contact_form_no", "工作联络单号", 14),
+    Column("red_flag_note", "小红旗（特殊要求）", 24),
 )
-TEXT_COLUMNS = {"number", "contact_phone", "order_no", "tracking_no"}
+TEXT_COLUMNS = {"number", "contact_phone", "order_no", "tracking_no", "contact_form_no"}
 
 
 def _local(value: dt.datetime | None) -> dt.datetime | None:
@@ -74,6 +77,9 @@ def _row(actor: Any, t: Ticket) -> list[Any]:
         _local(t.closed_at),
         "是" if t.first_contact_resolution else "",
         "是" if (t.first_response_breached or t.resolution_breached) else "",
+        _label(ServiceMode, t.service_mode),
+        t.contact_form_no,
+        (t.red_flag_note or "是") if t.red_flag else "",
     ]
 
 

@@ -21,7 +21,16 @@ from kefu.customers.phones import digits_only
 from kefu.customers.selectors import customers_for_user
 from kefu.org.models import Department, Employee
 
-from .choices import SUBKINDS_BY_KIND, Channel, FaultReportField, Kind, Priority, Status, Subkind
+from .choices import (
+    SUBKINDS_BY_KIND,
+    Channel,
+    FaultReportField,
+    Kind,
+    Priority,
+    ServiceMode,
+    Status,
+    Subkind,
+)
 from .models import TicketMessage
 from .statemachine import Action
 
@@ -76,6 +85,8 @@ def list_filters(params: QueryDict, user: Any) -> dict[str, Any]:
         "open_only": params.get("open") == "1",
         "overdue": params.get("overdue") == "1",
         "major_fault": params.get("major_fault") == "1",
+        "service_mode": pick("service_mode", ServiceMode.values),
+        "red_flag": params.get("red_flag") == "1",
     }
     customer_id = query_id(params.get("customer"))
     if customer_id:
@@ -153,6 +164,13 @@ class TicketForm(forms.Form):
     tracking_no = forms.CharField(label="快递单号", max_length=40, required=False)
     tags = forms.CharField(
         label="标签", max_length=200, required=False, help_text="多个标签用空格或逗号分开"
+    )
+    red_flag = forms.BooleanField(label="小红旗", required=False, help_text="客户有特殊要求时勾选")
+    red_flag_note = forms.CharField(
+        label="特殊要求",
+        max_length=200,
+        required=False,
+        help_text="插小红旗时必填：客户的特殊要求",
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -348,6 +366,28 @@ class ActionForm(forms.Form):
         return kwargs
 
 
+class ServiceModeForm(forms.Form):
+    """升级服务方式 (TKT-8): the rung to move to (only those above the current one) and why."""
+
+    mode = forms.ChoiceField(label="升级为", choices=())
+    reason = forms.CharField(
+        label="升级原因",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "为什么当前的服务方式解决不了"}),
+    )
+
+    def __init__(self, *args: Any, modes: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, prefix="service_mode", **kwargs)
+        # Offered: the rungs above. Accepted: any rung, so a stale tab's choice is answered by
+        # the service in the ladder's words ("不能从上门服务退回远程服务").
+        shown = ServiceMode.choices if self.is_bound else [(m, ServiceMode(m).label) for m in modes]
+        self.fields["mode"].choices = shown
+        # Marked only; emptiness is judged by the service (one message source).
+        self.fields["reason"].required_mark = True  # type: ignore[attr-defined]
+        self.fields["mode"].required_mark = True  # type: ignore[attr-defined]
+
+
 class NoteForm(forms.Form):
     """内部备注: for colleagues only."""
 
@@ -370,6 +410,13 @@ class TicketEditForm(TicketForm):
     (they decide the SLA and the 客户档案 the request belongs to)."""
 
     FIXED = ("channel", "kind", "subkind", "customer")
+
+    contact_form_no = forms.CharField(
+        label="工作联络单号",
+        max_length=40,
+        required=False,
+        help_text="技术人员先行处理后补交的工作联络单编号",
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .choices import Channel, Kind, Priority, Status, Subkind
+from .choices import Channel, Kind, Priority, ServiceMode, Status, Subkind
 
 
 class Tag(models.Model):
@@ -82,6 +82,18 @@ class Ticket(models.Model):
     order_no = models.CharField("订单号", max_length=40, blank=True)
     purchase_date = models.DateField("购买日期", null=True, blank=True)
     tracking_no = models.CharField("快递单号", max_length=40, blank=True)
+
+    # TKT-8: 热线服务 → 远程服务 → 上门服务, only upwards (services.ticket_escalate_service_mode).
+    service_mode = models.CharField(
+        "服务方式", max_length=10, choices=ServiceMode.choices, default=ServiceMode.HOTLINE
+    )
+    # TKT-8: technical staff may solve first and file the 工作联络单 afterwards; its number here.
+    contact_form_no = models.CharField("工作联络单号", max_length=40, blank=True)
+    # TKT-9: 小红旗 — the customer has special demands; the note says which.
+    red_flag = models.BooleanField("小红旗", default=False)
+    red_flag_note = models.CharField("特殊要求", max_length=200, blank=True)
+    # TKT-10: arrived as a message left while nobody answered (decided once, at receipt).
+    offline_message = models.BooleanField("留言", default=False)
 
     received_at = models.DateTimeField("受理时间")
     received_by = models.ForeignKey(
@@ -178,6 +190,12 @@ class Ticket(models.Model):
             models.Index(fields=["tracking_no"], name="ticket_tracking_idx"),
             models.Index(fields=["contact_phone"], name="ticket_contact_phone_idx"),
             models.Index(fields=["kind", "-received_at"], name="ticket_kind_recv_idx"),
+            # 仅小红旗 (TKT-9): few rows carry the flag; a partial index keeps the filter cheap.
+            models.Index(
+                fields=["-received_at"],
+                name="ticket_red_flag_idx",
+                condition=Q(red_flag=True),
+            ),
             models.Index(
                 fields=["next_sla_check_at"],
                 name="ticket_sla_check_idx",
@@ -192,6 +210,14 @@ class Ticket(models.Model):
                 condition=Q(priority__in=Priority.values), name="ticket_priority"
             ),
             models.CheckConstraint(condition=~Q(title=""), name="ticket_title_not_blank"),
+            models.CheckConstraint(
+                condition=Q(service_mode__in=ServiceMode.values), name="ticket_service_mode"
+            ),
+            # A special demand is only recorded under a raised flag (TKT-9).
+            models.CheckConstraint(
+                condition=Q(red_flag=True) | Q(red_flag_note=""),
+                name="ticket_red_flag_note_needs_flag",
+            ),
             # statemachine.state_problems, as far as a row can say it.
             models.CheckConstraint(
                 condition=Q(status=Status.NEW) | Q(owner__isnull=False),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from kefu.customers.phones import digits_only
 from kefu.customers.selectors import FULL_NUMBER_MIN
@@ -64,22 +64,16 @@ def _keyword(q: str) -> Q:
     The text, customer-name and phone parts come from ``keyword_search``: the same meaning as
     icontains/``_phone``, in a form PostgreSQL serves from indexes (migration 0002).
     """
-    from .keyword_search import customer_name_contains, phone_matches, text_contains
+    from .keyword_search import customer_name_contains, phone_matches, text_search
 
     q = q.strip()
-    condition = (
-        Q(number=q.upper())
-        | Q(order_no=q)
-        | Q(tracking_no=q)
-        | text_contains(q)
-        | customer_name_contains(q)
-    )
+    others = Q(number=q.upper()) | Q(order_no=q) | Q(tracking_no=q) | customer_name_contains(q)
     digits = digits_only(q)
     if digits == q.replace(" ", "").replace("-", "") and (
         len(digits) == 4 or len(digits) >= FULL_NUMBER_MIN
     ):
-        condition |= phone_matches(digits, full_number_min=FULL_NUMBER_MIN)
-    return condition
+        others |= phone_matches(digits, full_number_min=FULL_NUMBER_MIN)
+    return text_search(q, others)  # others OR title/description icontains q
 
 
 def _phone(digits: str) -> Q:
@@ -115,6 +109,8 @@ def tickets_for_user(
     received_from: dt.datetime | None = None,
     received_to: dt.datetime | None = None,
     now: dt.datetime | None = None,
+    service_mode: str = "",
+    red_flag: bool = False,
 ) -> QuerySet[Ticket]:
     """Tickets ``user`` may see, filtered, newest first, customer and people joined."""
     scope = ticket_scope_filter(user)
@@ -160,6 +156,10 @@ def tickets_for_user(
         qs = qs.filter(received_at__gte=received_from)
     if received_to:
         qs = qs.filter(received_at__lt=received_to)
+    if service_mode:
+        qs = qs.filter(service_mode=service_mode)
+    if red_flag:
+        qs = qs.filter(red_flag=True)
     return qs.order_by("-received_at", "-id")
 
 
@@ -181,21 +181,35 @@ def ticket_get_for_user(user: Any, pk: int) -> Ticket:
     )
 
 
+def unanswered_message_first() -> Case:
+    """TKT-10 留言优先: 0 for a 留言 not yet answered, 1 for everything else (sort key).
+
+    The console lists are the start of every shift; the messages customers left while nobody
+    answered come before the rest, then the most urgent deadline.
+    """
+    return Case(
+        When(offline_message=True, responded=False, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+
+
 def my_open_tickets(user: Any) -> QuerySet[Ticket]:
-    """工作台 · 我的工单: open requests I hold, most urgent deadline first."""
+    """工作台 · 我的工单: open requests I hold; unanswered 留言 first (TKT-10), then the most
+    urgent deadline."""
     me = employee_of(user)
     if me is None or not can_view_tickets(user):
         return Ticket.objects.none()
     return (
         Ticket.objects.filter(owner_id=me.pk, status__in=OPEN_STATUSES)
         .select_related("customer")
-        .order_by("resolution_due", "id")
+        .order_by(unanswered_message_first(), "resolution_due", "id")
     )
 
 
 def team_queue(user: Any) -> QuerySet[Ticket]:
     """工作台 · 待处理队列: transfers waiting for me or my department, and my department's
-    unassigned requests (to claim, 首问负责制)."""
+    unassigned requests (to claim, 首问负责制); unanswered 留言 first (TKT-10)."""
     me = employee_of(user)
     if me is None or not can_view_tickets(user):
         return Ticket.objects.none()
@@ -207,7 +221,7 @@ def team_queue(user: Any) -> QuerySet[Ticket]:
     return (
         Ticket.objects.filter(condition, status__in=OPEN_STATUSES)
         .select_related("customer", "owner")
-        .order_by("resolution_due", "id")
+        .order_by(unanswered_message_first(), "resolution_due", "id")
     )
 
 

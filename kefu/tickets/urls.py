@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.ticket_edit, name="ticket_edit"),
     path("<int:pk>/act/<slug:action>/", views.ticket_act, name="ticket_act"),
     path("<int:pk>/notes/", views.ticket_note, name="ticket_note"),
+    path("<int:pk>/service-mode/", views.ticket_service_mode, name="ticket_service_mode"),
     path("<int:pk>/attachments/", views.ticket_attach, name="ticket_attach"),
     path(
         "<int:pk>/attachments/<int:attachment_pk>/",

@@ -28,12 +28,13 @@ from kefu.customers.services import customer_find_or_create_by_phone
 from kefu.org.models import Employee
 
 from . import selectors, services
-from .choices import Channel, FaultReportField, Kind, Priority, Status
+from .choices import Channel, FaultReportField, Kind, Priority, ServiceMode, Status
 from .forms import (
     CONFIRMATIONS,
     ActionForm,
     AttachmentForm,
     NoteForm,
+    ServiceModeForm,
     TicketEditForm,
     TicketForm,
     customer_suggestions,
@@ -56,6 +57,7 @@ EVENT_LABELS: dict[str, str] = {
     "ticket.note": "内部备注",
     "ticket.attach": "上传附件",
     "ticket.sla_escalate": "时限预警/升级",
+    "ticket.service_mode": "升级服务方式",
     **{f"ticket.{a.value}": a.label for a in Action},
 }
 FIELD_LABELS = {f.name: str(f.verbose_name) for f in Ticket._meta.concrete_fields}
@@ -103,7 +105,8 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     filtered = any(
         g.get(k)
         for k in ("q", "status", "kind", "channel", "priority", "owner", "from", "to", "customer")
-    ) or any(filters.get(k) for k in ("open_only", "overdue", "major_fault"))
+    ) or any(filters.get(k) for k in ("open_only", "overdue", "major_fault", "red_flag"))
+    filtered = filtered or bool(filters.get("service_mode"))
     context: dict[str, Any] = {"page": page, "filters": g, "filtered": filtered}
     if request.htmx and request.htmx.target == "ticket-table":  # type: ignore[attr-defined]
         return render(request, "tickets/_ticket_table.html", context)
@@ -112,7 +115,20 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         kinds=Kind.choices,
         channels=Channel.choices,
         priorities=Priority.choices,
-        more_open=any(g.get(k) for k in ("owner", "overdue", "major_fault", "from", "to", "open")),
+        service_modes=ServiceMode.choices,
+        more_open=any(
+            g.get(k)
+            for k in (
+                "owner",
+                "overdue",
+                "major_fault",
+                "from",
+                "to",
+                "open",
+                "service_mode",
+                "red_flag",
+            )
+        ),
     )
     return render(request, "tickets/ticket_list.html", context)
 
@@ -144,6 +160,8 @@ def _create_from_form(request: HttpRequest, form: TicketForm) -> Ticket:
             purchase_date=data.get("purchase_date"),
             tracking_no=data.get("tracking_no") or "",
             tags=data.get("tags") or [],
+            red_flag=bool(data.get("red_flag")),
+            red_flag_note=data.get("red_flag_note") or "",
         )
 
 
@@ -231,6 +249,9 @@ def ticket_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "order_no",
             "purchase_date",
             "tracking_no",
+            "contact_form_no",
+            "red_flag",
+            "red_flag_note",
         )
     }
     initial["tags"] = " ".join(ticket.tags.values_list("name", flat=True))
@@ -262,6 +283,14 @@ def _event_details(event: AuditEvent) -> list[str]:
         )
     if event.action == "ticket.attach" and after.get("attachment"):
         return [str(after["attachment"])]
+    if event.action == "ticket.service_mode":
+        before = event.before or {}
+        return [
+            " → ".join(
+                ServiceMode(m).label if m in ServiceMode.values else str(m)
+                for m in (before.get("service_mode"), after.get("service_mode"))
+            )
+        ]
     for key in ("target", "target_department"):
         if after.get(key):
             details.append(f"→ {after[key]}")
@@ -323,9 +352,11 @@ def _detail(
     action_form: ActionForm | None = None,
     note_form: NoteForm | None = None,
     attachment_form: AttachmentForm | None = None,
+    service_mode_form: ServiceModeForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     actions = services.actions_for(request.user, ticket)
+    modes = services.service_mode_options(request.user, ticket)
     report = FaultReport.objects.filter(ticket=ticket).first() if ticket.major_fault else None
     can_change = request.user.has_perm("tickets.change_ticket")
     context = {
@@ -345,6 +376,9 @@ def _detail(
         "attachment_form": attachment_form or AttachmentForm(),
         "can_view_customer": request.user.has_perm("customers.view_customer"),
         "links": ticket_links(ticket, request.user),
+        # TKT-8: the 升级服务方式 box, only to those who may climb the ladder now.
+        "service_mode_form": service_mode_form or (ServiceModeForm(modes=modes) if modes else None),
+        "service_mode_open": service_mode_form is not None,
         # An action the page did not offer (the state moved on, or a stale tab): say why on top.
         "action_error": "；".join(e for errs in action_form.errors.values() for e in errs)
         if action_form is not None and action_form.action not in actions
@@ -390,6 +424,34 @@ def ticket_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
         return redirect("workbench:console")
     return _detail(request, ticket, action_form=form, status=422)
+
+
+@login_required
+@require_POST
+@permission_required("tickets.change_ticket", raise_exception=True)
+def ticket_service_mode(request: HttpRequest, pk: int) -> HttpResponse:
+    """升级服务方式 (TKT-8): 热线服务 → 远程服务 → 上门服务, with the reason."""
+    ticket = _visible(request, pk)
+    form = ServiceModeForm(request.POST, modes=[])
+    if form.is_valid():
+        try:
+            services.ticket_escalate_service_mode(
+                actor=request.user,
+                ticket=ticket,
+                mode=form.cleaned_data["mode"],
+                reason=form.cleaned_data.get("reason") or "",
+            )
+        except DomainError as exc:
+            if isinstance(exc, PermissionDeniedError):
+                raise PermissionDenied(exc.message) from exc
+            if exc.status == 404:
+                raise Http404 from exc
+            apply_to_form(form, exc)
+        else:
+            label = ServiceMode(form.cleaned_data["mode"]).label
+            messages.success(request, f"已升级服务方式为{label}：{ticket.number}")
+            return redirect("tickets:ticket_detail", pk=ticket.pk)
+    return _detail(request, ticket, service_mode_form=form, status=422)
 
 
 @login_required

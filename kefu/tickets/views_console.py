@@ -1,6 +1,9 @@
 """Agent console — 坐席工作台: my open requests with their SLA countdown, the team queue, the
 team's open requests for leads, quick entry for a phone call, and the search box.
 
+Each list puts the 留言 not yet answered first, tagged 留言 (TKT-10: offline messages are handled
+first at the start of every shift), and shows the 小红旗 of requests with special demands (TKT-9).
+
 The lists refresh themselves every 30 s (htmx); a quick entry answers with the form again and,
 out of band, the 我的工单 list with the new request in it, so the page never reloads.
 """
@@ -27,6 +30,11 @@ from .views import with_sla
 LIST_LIMIT = 50
 
 
+def _first_messages() -> tuple[Any, ...]:
+    # TKT-10 留言优先, on every list of the console: unanswered messages, then the deadline.
+    return (selectors.unanswered_message_first(), "resolution_due", "id")
+
+
 def console_lists(user: Any) -> dict[str, Any]:
     """The three lists of the console, each at most ``LIST_LIMIT`` rows, SLA computed once."""
     me = employee_of(user)
@@ -35,11 +43,12 @@ def console_lists(user: Any) -> dict[str, Any]:
     team_title = ""
     if lead and me is not None:
         if me.team_id:
-            team_rows = with_sla(selectors.team_open_tickets(user)[:LIST_LIMIT])
+            qs = selectors.team_open_tickets(user).order_by(*_first_messages())
+            team_rows = with_sla(qs[:LIST_LIMIT])
             team_title = "本组未结工单"
         else:
             # 主管 and above lead no single team: their data scope's open requests.
-            qs = selectors.tickets_for_user(user, open_only=True).order_by("resolution_due", "id")
+            qs = selectors.tickets_for_user(user, open_only=True).order_by(*_first_messages())
             team_rows = with_sla(qs[:LIST_LIMIT])
             team_title = "管辖范围未结工单"
     mine = with_sla(selectors.my_open_tickets(user)[:LIST_LIMIT])

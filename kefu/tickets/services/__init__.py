@@ -16,6 +16,7 @@ from .create import (
     validate_ticket_values,
 )
 from .exports import tickets_export_record
+from .service_mode import service_mode_options, ticket_escalate_service_mode
 
 __all__ = [
     "ScanResult",
@@ -23,6 +24,7 @@ __all__ = [
     "actions_for",
     "lock_for_change",
     "next_number",
+    "service_mode_options",
     "sla_summary",
     "sniff",
     "state_of",
@@ -30,6 +32,7 @@ __all__ = [
     "ticket_add_note",
     "ticket_attach",
     "ticket_create",
+    "ticket_escalate_service_mode",
     "ticket_quick_create",
     "ticket_sla_check",
     "ticket_update_details",

@@ -43,6 +43,10 @@ SNAPSHOT_FIELDS = [
     "team_id",
     "first_response_due",
     "resolution_due",
+    "service_mode",
+    "red_flag",
+    "red_flag_note",
+    "offline_message",
 ]
 
 

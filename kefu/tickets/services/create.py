@@ -17,7 +17,7 @@ from kefu.customers.models import Customer
 from kefu.customers.phones import PHONE_HINT, is_valid_phone, normalize_phone
 from kefu.customers.services import customer_find_or_create_by_phone
 
-from ..choices import Channel, Kind, Priority, Status, kind_subkind_error
+from ..choices import Channel, Kind, Priority, Status, default_service_mode, kind_subkind_error
 from ..models import Tag, Ticket, TicketDayCounter
 from .clock import refresh_due
 from .common import ADD, SNAPSHOT_FIELDS, acting_employee, require_perm
@@ -49,6 +49,8 @@ _LABELS = {
     "tracking_no": "快递单号",
     "description": "问题描述",
     "demand": "客户诉求",
+    "contact_form_no": "工作联络单号",
+    "red_flag_note": "特殊要求",
 }
 
 
@@ -58,7 +60,7 @@ def validate_ticket_values(values: dict[str, Any], *, now: dt.datetime) -> dict[
     v = {k: (x.strip() if isinstance(x, str) else x) for k, x in values.items()}
     if not v.get("title"):
         errors["title"] = "请填写标题（一句话说明客户的问题）"
-    for key in ("title", "contact_name", "order_no", "tracking_no"):
+    for key in ("title", "contact_name", "order_no", "tracking_no", "contact_form_no"):
         v[key] = v.get(key) or ""
         if len(v[key]) > _length(key):
             errors[key] = f"{_LABELS[key]}最多{_length(key)}个字"
@@ -89,6 +91,9 @@ def validate_ticket_values(values: dict[str, Any], *, now: dt.datetime) -> dict[
     received = v.get("received_at")
     if received is not None and received > now + dt.timedelta(minutes=5):
         errors["received_at"] = "受理时间不能晚于现在"
+    flag_problem = _red_flag_problem(v)
+    if flag_problem:
+        errors["red_flag_note"] = flag_problem
     tags = [t.strip() for t in v.get("tags") or () if t and t.strip()]
     if len(tags) > TAG_MAX:
         errors["tags"] = f"标签最多{TAG_MAX}个"
@@ -98,6 +103,31 @@ def validate_ticket_values(values: dict[str, Any], *, now: dt.datetime) -> dict[
     if errors:
         raise DomainError("ticket_invalid", "工单信息有误，请检查标红的字段", fields=errors)
     return v
+
+
+def _red_flag_problem(v: dict[str, Any]) -> str | None:
+    """TKT-9: a 小红旗 says the customer has special demands, so it carries them; without the
+    flag there is nothing to note. Normalises ``red_flag``/``red_flag_note`` in ``v``."""
+    v["red_flag"] = bool(v.get("red_flag"))
+    v["red_flag_note"] = v.get("red_flag_note") or ""
+    note = v["red_flag_note"]
+    if len(note) > _length("red_flag_note"):
+        return f"特殊要求最多{_length('red_flag_note')}个字"
+    if v["red_flag"] and not note:
+        return "插小红旗时请写明客户的特殊要求"
+    if not v["red_flag"] and note:
+        return "未插小红旗时不能填写特殊要求（请勾选小红旗，或清空特殊要求）"
+    return None
+
+
+def _offline_message(channel: str, received: dt.datetime) -> bool:
+    """TKT-10: 留言? By the service hours of the sla policy in force on the day of receipt."""
+    from kefu.core.policy import sla_policy
+
+    from ..offline_messages import is_offline_message
+
+    hours = sla_policy(received.astimezone(SHANGHAI).date()).business_hours
+    return is_offline_message(channel, received, hours)
 
 
 @transaction.atomic
@@ -120,12 +150,18 @@ def ticket_create(
     tags: Iterable[str] = (),
     received_at: dt.datetime | None = None,
     unassigned: bool = False,
+    red_flag: bool = False,
+    red_flag_note: str = "",
 ) -> Ticket:
     """Record a service request — 新建工单 (TKT-1/2/5), the receiver as 首问负责人 (TKT-3).
 
     The person recording it becomes its owner and 首问负责人, unless ``unassigned`` (a message
     taken from a shared queue for whoever claims it). Deadlines (TKT-4, CMP-6) are computed from
     the policies in force on the day of receipt and stored. One audit event.
+
+    The request starts on the first rung of the 服务方式 ladder (TKT-8); ``red_flag`` with
+    ``red_flag_note`` flags the customer's special demands (小红旗, TKT-9); whether it arrived as
+    a 留言 (TKT-10) is decided here, once, from the channel and the service hours.
     """
     require_perm(actor, ADD)
     employee = acting_employee(actor)
@@ -146,6 +182,8 @@ def ticket_create(
             "tracking_no": tracking_no,
             "received_at": received_at,
             "tags": tags,
+            "red_flag": red_flag,
+            "red_flag_note": red_flag_note,
         },
         now=now,
     )
@@ -176,6 +214,10 @@ def ticket_create(
         first_responsible=owner,
         department_id=employee.department_id,
         team_id=employee.team_id if owner else None,
+        service_mode=default_service_mode(values["channel"]),
+        red_flag=values["red_flag"],
+        red_flag_note=values["red_flag_note"],
+        offline_message=_offline_message(values["channel"], received),
     )
     refresh_due(ticket, now=now, pauses=[])
     ticket.save()
@@ -237,8 +279,11 @@ def ticket_update_details(*, actor: Any, ticket: Ticket, **changes: Any) -> Tick
     """Complete or correct a request's details — 完善工单信息 (TKT-5). One audit event.
 
     Channel, kind and receipt time are not editable: they decide the SLA (a wrongly typed kind is
-    corrected by the lead through a new ticket, so the clock cannot be reset quietly).
+    corrected by the lead through a new ticket, so the clock cannot be reset quietly). The
+    小红旗 and its 特殊要求 (TKT-9) and the 工作联络单号 filed after an urgent fix (TKT-8) are.
+    The 服务方式 is not: it only climbs, through ``ticket_escalate_service_mode``.
     """
+    from ..selectors import tickets_for_user
     from .actions import lock_for_change
 
     editable = {
@@ -252,16 +297,25 @@ def ticket_update_details(*, actor: Any, ticket: Ticket, **changes: Any) -> Tick
         "tracking_no",
         "priority",
         "tags",
+        "contact_form_no",
+        "red_flag",
+        "red_flag_note",
     }
     unknown = set(changes) - editable
     if unknown:
         raise DomainError("ticket_invalid", f"不能修改：{'、'.join(sorted(unknown))}")
     ticket, _employee = lock_for_change(actor, ticket)
+    if not tickets_for_user(actor).filter(pk=ticket.pk).exists():
+        # Out of the actor's data scope (ORG-5): as if it did not exist, like every other entry.
+        raise DomainError("ticket_not_found", "工单不存在", status=404)
     if ticket.status == Status.CLOSED:
         raise DomainError("ticket_closed", "已关闭的工单不能修改，请先重新打开", status=409)
     now = timezone.now()
     current = {k: getattr(ticket, k) for k in editable - {"tags"}}
     current["tags"] = list(ticket.tags.values_list("name", flat=True))
+    if changes.get("red_flag") is False and "red_flag_note" not in changes:
+        # Taking the flag down takes its note with it (the audit event keeps what it said).
+        changes["red_flag_note"] = ""
     merged = {**current, **changes}
     values = validate_ticket_values(
         {**merged, "channel": ticket.channel, "kind": ticket.kind, "subkind": ticket.subkind},

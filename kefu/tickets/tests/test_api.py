@@ -85,6 +85,10 @@ def test_list_rows_filters_and_scope(org: dict[str, Any], client_for: Any) -> No
         "received_at",
         "resolution_due",
         "sla",
+        "service_mode",
+        "service_mode_label",
+        "red_flag",
+        "offline_message",
     }
     assert (row["status"], row["status_label"]) == ("new", "新建")
     assert (row["kind"], row["kind_label"], row["subkind"]) == ("after_sales", "售后", "return")

@@ -47,6 +47,7 @@ TICKET_WRITES: list[tuple[str, str, Any]] = [
     ("post", "/major-fault", {"note": "整批故障"}),
     ("post", "/fault-report", REPORT),
     ("post", "/notes", {"body": "备注"}),
+    ("post", "/service-mode", {"mode": "remote", "reason": "电话指导无法排除"}),
     ("post", "/attachments", "FILE"),
 ]
 CREATES: list[tuple[str, Any]] = [

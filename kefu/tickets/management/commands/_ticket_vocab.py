@@ -229,14 +229,17 @@ COMPANY_KINDS = [
     "酒店管理有限公司",
     "电器商行",
 ]
-OPENERS = (
-    "客户来电反映，",
-    "客户在线咨询称，",
-    "客户来信说明，",
-    "客户到店反映，",
-    "客户留言称，",
-    "客户致电表示，",
-)
+OPENERS = {  # by 受理渠道: how the customer told us
+    "hotline": ("客户来电反映，", "客户致电表示，"),
+    "online_chat": ("客户在线咨询称，", "客户在旺旺留言称，"),
+    "web_form": ("客户在官网留言称，",),
+    "email": ("客户来信说明，", "客户邮件反映，"),
+    "letter": ("客户来信说明，",),
+    "fax": ("客户传真反映，",),
+    "visit": ("客户到访反映，",),
+    "store": ("门店转来客户反映，", "客户到店反映，"),
+    "staff_referral": ("同事转来客户反映，",),
+}
 DEMANDS = {
     "return": ("要求退货退款", "要求全额退款", "要求退货并承担运费"),
     "exchange": ("要求换新", "要求更换同款新机", "要求换成其他颜色"),
@@ -303,12 +306,14 @@ def tracking_no(rng: random.Random, courier: str) -> str:
     return f"{rng.randrange(7 * 10**13, 8 * 10**13)}"
 
 
-def ticket_text(rng: random.Random, kind: str, subkind: str) -> tuple[str, str, str]:
-    """(title, description, demand) for a request of ``kind``/``subkind``."""
+def ticket_text(
+    rng: random.Random, kind: str, subkind: str, channel: str = "hotline"
+) -> tuple[str, str, str]:
+    """(title, description, demand) for a request of ``kind``/``subkind`` received by ``channel``."""
     product = rng.choice(PRODUCTS)
     platform = rng.choice(PLATFORMS)
     when = rng.choice(WHEN)
-    opener = rng.choice(OPENERS)
+    opener = rng.choice(OPENERS.get(channel, OPENERS["hotline"]))
     extra = rng.choice(EXTRAS)
     key = subkind or kind
     demand = rng.choice(DEMANDS.get(key, DEMANDS["inquiry"]))
@@ -379,16 +384,18 @@ def ticket_text(rng: random.Random, kind: str, subkind: str) -> tuple[str, str, 
     return title, body + extra, demand
 
 
-def reply_text(rng: random.Random, kind: str) -> str:
-    """What the customer was told (a 回复客户 record)."""
-    return rng.choice(
-        (
-            "已向客户说明处理流程和预计时间，客户表示理解。",
-            "已联系仓库核实，承诺两个工作日内给客户答复。",
-            "已安排售后师傅上门，时间已与客户确认。",
-            "已为客户办理退款，预计三到五个工作日到账。",
-            "已补发配件并告知客户快递单号。",
-            "已将客户意见转交产品部门，并感谢客户的建议。",
-            "已电话回复客户，问题已解决。",
-        )
-    )
+RED_FLAG_NOTES = (
+    "客户要求只在工作日下午联系",
+    "老年客户，请耐心解释",
+    "客户已投诉过一次，务必当天回复",
+    "大客户指定专人对接",
+)
+REPLIES = (
+    "已向客户说明处理流程和预计时间，客户表示理解。",
+    "已联系仓库核实，承诺两个工作日内给客户答复。",
+    "已安排售后师傅上门，时间已与客户确认。",
+    "已为客户办理退款，预计三到五个工作日到账。",
+    "已补发配件并告知客户快递单号。",
+    "已将客户意见转交产品部门，并感谢客户的建议。",
+    "已电话回复客户，问题已解决。",
+)
