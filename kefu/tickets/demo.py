@@ -18,7 +18,7 @@ from kefu.org.models import Employee
 
 from .choices import Channel, Kind, Priority, Subkind
 from .models import Ticket
-from .services import ticket_act, ticket_create
+from .services import ticket_act, ticket_create, ticket_escalate_service_mode
 
 # (kind, subkind, channel, title, description, demand)
 # Complaints are not here: a complaint is opened with its 记录卡 by the complaints app (its demo).
@@ -132,6 +132,9 @@ def seed_demo_tickets(actor: Any, count: int = 36) -> int:
             priority=rng.choice([Priority.NORMAL] * 4 + [Priority.HIGH, Priority.URGENT]),
             order_no=f"TB{2026110000 + index}" if kind == Kind.ORDER_ISSUE else "",
             received_at=now - dt.timedelta(hours=rng.randint(1, 120)),
+            # TKT-9: a special demand now and then (小红旗).
+            red_flag=index % 7 == 3,
+            red_flag_note="客户要求周末送货上门" if index % 7 == 3 else "",
         )
         made += 1
         _work(ticket, agent, agents, index)
@@ -146,6 +149,11 @@ def _work(ticket: Ticket, agent: Employee, agents: list[Employee], index: int) -
         return  # 新建
     ticket = ticket_act(actor=user, ticket=ticket, action="accept")
     if stage == 1:
+        if ticket.kind == Kind.AFTER_SALES:
+            # TKT-8: the hotline could not clear it — a technician goes on site.
+            ticket_escalate_service_mode(
+                actor=user, ticket=ticket, mode="onsite", reason="电话指导后仍无法排除故障"
+            )
         return  # 处理中
     ticket = ticket_act(
         actor=user,
