@@ -518,8 +518,8 @@ def report(
             "",
             f"- date: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %z}; commit {git_describe()}"
             + ("" if args.app_dir == ROOT else f"; app served from {args.app_dir}"),
-            f"- data: {counts.group(1) if counts else args.employees} (seed_scale took "
-            f"{counts.group(2) if counts else '?'} s)",
+            f"- data: {counts.group(1) if counts else args.employees}"
+            + ("" if args.reuse else f" (seed_scale took {counts.group(2) if counts else '?'} s)"),
             *ticket_line,
             f"- server: gunicorn config.wsgi, {args.workers} sync workers, production settings, "
             f"PostgreSQL {args.pg_version} on {args.db_host}:{args.db_port}"

@@ -614,3 +614,25 @@ def test_edit_details_keeps_input_on_errors_and_saves(org: dict[str, Any], clien
     assert list(ticket.tags.values_list("name", flat=True)) == ["加急"]
     assert "修改工单信息" in html(client.get(f"/tickets/{ticket.pk}/"))
     assert client_for(org["agent_b1"].user).post(url, data).status_code == 404
+
+
+def test_a_ticket_waiting_for_a_transfer_shows_its_target(
+    org: dict[str, Any], client_for: Any
+) -> None:
+    # Regression: the page answered 500 for a transfer to a person (no pending department).
+    agent, other = org["agent_a1"], org["agent_b1"]
+    to_person = make_ticket(agent)
+    ticket_act(actor=agent.user, ticket=to_person, action="transfer", target=other, reason="售后")
+    to_department = make_ticket(agent)
+    ticket_act(
+        actor=agent.user,
+        ticket=to_department,
+        action="transfer",
+        target_department=org["cs_sub"],
+        reason="需技术支持",
+    )
+    client = client_for(agent.user)
+    page = client.get(f"/tickets/{to_person.pk}/")
+    assert page.status_code == 200 and other.name in page.content.decode()
+    page = client.get(f"/tickets/{to_department.pk}/")
+    assert page.status_code == 200 and org["cs_sub"].name in page.content.decode()

@@ -183,3 +183,29 @@ def test_postgres_search_uses_the_bigram_index(org: dict[str, Any]) -> None:
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "ticket_text_bigrams_idx" in plan
     assert "customer_name_bigrams_idx" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="bigram index: PostgreSQL only")
+@pytest.mark.parametrize("listed", [True, False], ids=["one-bigram", "all-bigrams"])
+def test_postgres_both_bigram_forms_find_the_same(
+    org: dict[str, Any], monkeypatch: pytest.MonkeyPatch, listed: bool
+) -> None:
+    """Whether the statistics list the keyword's bigrams or not, the rows are icontains' rows."""
+    from kefu.tickets import keyword_search
+
+    _seed(300)
+
+    def frequencies() -> dict[str, float]:
+        if not listed:
+            return {}
+        return {
+            a + b: 0.01 * (i + 1)
+            for i, (a, b) in enumerate(zip(q.upper(), q.upper()[1:], strict=False))
+        }
+
+    monkeypatch.setattr(keyword_search, "_bigram_frequencies", frequencies)
+    user = org["hr"].user
+    for q in ("漏水", "扫地机器人", "申请换货", "e3", "无法开机，申请"):
+        found = set(tickets_for_user(user, q=q).values_list("pk", flat=True))
+        expected = set(Ticket.objects.filter(_plain(q)).values_list("pk", flat=True))
+        assert found == expected, q
