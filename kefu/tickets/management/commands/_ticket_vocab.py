@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import random
 
+from kefu.org.management.commands.seed_scale import CITIES as SCALE_CITIES
+
 PRODUCTS = [
     "空气净化器",
     "扫地机器人",
@@ -110,38 +112,8 @@ PLATFORMS = [
     "微信小程序",
 ]
 COURIERS = ["顺丰", "中通", "圆通", "韵达", "京东物流", "申通", "EMS", "德邦"]
-CITIES = [
-    "北京",
-    "上海",
-    "广州",
-    "深圳",
-    "杭州",
-    "成都",
-    "武汉",
-    "南京",
-    "西安",
-    "重庆",
-    "天津",
-    "苏州",
-    "长沙",
-    "郑州",
-    "青岛",
-    "沈阳",
-    "大连",
-    "厦门",
-    "合肥",
-    "济南",
-    "福州",
-    "昆明",
-    "哈尔滨",
-    "长春",
-    "石家庄",
-    "南昌",
-    "贵阳",
-    "南宁",
-    "太原",
-    "兰州",
-]
+# The same 30 cities as the scale company (seed_scale), so customers live where its centres are.
+CITIES = list(SCALE_CITIES)
 REGIONS = {
     "华北": "北京 天津 石家庄 太原",
     "华东": "上海 杭州 南京 苏州 合肥 济南 青岛 福州 厦门 南昌",
