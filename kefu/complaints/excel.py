@@ -9,20 +9,18 @@ The figures are ``selectors.complaint_stats`` — the same as the statistics pag
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-from kefu.core.xlsx import HEADER_FILL, Column, ExportFile
+from kefu.core.xlsx import Column, ExportFile, workbook_bytes, write_sheet
 
 from . import selectors
 from .choices import Ground, ProcedureStatus
 from .models import Complaint
+from .stats import closure_days, closure_limit
 
 OBJECT_TYPE = "complaints.complaint"
 MONEY = "#,##0.00"
@@ -53,36 +51,11 @@ def _sheet(
     formats: dict[str, str] | None = None,
     first: bool = False,
 ) -> Any:
-    """One sheet in the export layout: merged title row, header row, rows, frozen, filtered."""
-    formats = formats or {}
+    """One sheet of the statistics workbook, in the common export layout (kefu.core.xlsx)."""
     ws = wb.active if first else wb.create_sheet()
-    ws.title = name
-    last = get_column_letter(len(columns))
-    ws.append([title])
-    ws.merge_cells(f"A1:{last}1")
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 26
-    ws.append([c.label for c in columns])
-    fill = PatternFill("solid", fgColor=HEADER_FILL)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-        cell.fill = fill
-        cell.alignment = Alignment(horizontal="center")
-    number_formats: list[str | None] = []
-    for i, column in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = column.width
-        if column.kind == "datetime":
-            number_formats.append("yyyy-mm-dd hh:mm")
-        else:
-            number_formats.append(formats.get(column.key))
-    for values in rows:
-        ws.append(values)
-        for cell, number_format in zip(ws[ws.max_row], number_formats, strict=True):
-            if number_format and cell.value is not None:
-                cell.number_format = number_format
-    ws.freeze_panes = "A3"
-    ws.auto_filter.ref = f"A2:{last}{max(ws.max_row, 2)}"
+    write_sheet(
+        ws, sheet_title=name, title=title, columns=columns, rows=rows, number_formats=formats
+    )
     return ws
 
 
@@ -146,12 +119,8 @@ def _summary_rows(stats: dict[str, Any]) -> list[list[Any]]:
 def _detail_rows(complaints: Iterable[Complaint], close_days: int) -> Iterable[list[Any]]:
     for c in complaints:
         ticket = c.ticket
-        days = (
-            round((c.closed_at - ticket.received_at).total_seconds() / 86400, 2)
-            if c.closed_at
-            else None
-        )
-        limit = ticket.resolution_due or ticket.received_at + dt.timedelta(days=close_days)
+        days = closure_days(ticket.received_at, c.closed_at) if c.closed_at else None
+        limit = closure_limit(ticket.received_at, ticket.resolution_due, close_days=close_days)
         on_time = "" if c.closed_at is None else ("是" if c.closed_at <= limit else "否")
         yield [
             c.number or "",
@@ -233,8 +202,6 @@ def export_stats(*, actor: Any, month: dt.date) -> ExportFile:
         rows=_detail_rows(complaints, stats["close_days"]),
         formats={"amount": MONEY, "days": DAYS},
     )
-    buffer = io.BytesIO()
-    wb.save(buffer)
     return ExportFile(
-        content=buffer.getvalue(), count=len(complaints), filename=filename_of(stats["month"])
+        content=workbook_bytes(wb), count=len(complaints), filename=filename_of(stats["month"])
     )

@@ -50,6 +50,19 @@ def _days(delta: dt.timedelta) -> float:
     return round(delta.total_seconds() / 86400, 2)
 
 
+def closure_limit(
+    received_at: dt.datetime, due_at: dt.datetime | None, *, close_days: int
+) -> dt.datetime:
+    """By when a complaint had to be closed (CMP-6): its ticket's stored deadline (the policy's
+    calendar basis and pauses), or ``close_days`` after receipt for one without a deadline."""
+    return due_at or (received_at + dt.timedelta(days=close_days))
+
+
+def closure_days(received_at: dt.datetime, closed_at: dt.datetime) -> float:
+    """How long a complaint took to close, in days (two decimals), as the statistics show it."""
+    return _days(closed_at - received_at)
+
+
 def compute_stats(records: Iterable[ComplaintRecord], *, close_days: int) -> dict[str, Any]:
     """The month's figures. Percentages are of the closed complaints; times are in days.
 
@@ -63,8 +76,7 @@ def compute_stats(records: Iterable[ComplaintRecord], *, close_days: int) -> dic
     durations: list[tuple[dt.timedelta, ComplaintRecord]] = []
     for r in closed:
         assert r.closed_at is not None
-        limit = r.due_at or (r.received_at + dt.timedelta(days=close_days))
-        if r.closed_at <= limit:
+        if r.closed_at <= closure_limit(r.received_at, r.due_at, close_days=close_days):
             on_time += 1
         durations.append((r.closed_at - r.received_at, r))
     by_ground = Counter(r.ground for r in records)

@@ -302,7 +302,8 @@ class ExportFile:
     filename: str
 
 
-def write_workbook(
+def write_sheet(
+    ws: Any,
     *,
     sheet_title: str,
     title: str,
@@ -310,17 +311,16 @@ def write_workbook(
     rows: Iterable[list[Any]],
     number_formats: Mapping[str, str] | None = None,
     text_columns: Iterable[str] = (),
-) -> tuple[bytes, int]:
-    """An export workbook (bytes, number of data rows): title row, header row, data rows.
+) -> int:
+    """Fill ``ws`` in the export layout; returns the number of data rows.
 
+    Merged title row, bold header row on a fill, column widths, frozen header, auto-filter.
     ``number_formats`` maps column keys to Excel formats; ``text_columns`` are stored as text so
     Excel keeps leading zeros and never turns a phone into 1.38E+10. ``date`` and ``datetime``
-    columns get date formats, so they sort and filter as dates.
+    columns get date formats, so they sort and filter as dates. Empty cells get no format.
     """
     number_formats = dict(number_formats or {})
     text_keys = set(text_columns)
-    wb = Workbook()
-    ws = wb.active
     ws.title = sheet_title
     last_col = get_column_letter(len(columns))
     ws.append([title])
@@ -352,10 +352,37 @@ def write_workbook(
         ws.append(values)
         count += 1
         for cell, number_format in zip(ws[ws.max_row], formats, strict=True):
-            if number_format:
+            if number_format and cell.value is not None:
                 cell.number_format = number_format
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:{last_col}{max(ws.max_row, 2)}"
+    return count
+
+
+def write_workbook(
+    *,
+    sheet_title: str,
+    title: str,
+    columns: tuple[Column, ...],
+    rows: Iterable[list[Any]],
+    number_formats: Mapping[str, str] | None = None,
+    text_columns: Iterable[str] = (),
+) -> tuple[bytes, int]:
+    """An export workbook of one sheet (bytes, number of data rows) — see ``write_sheet``."""
+    wb = Workbook()
+    count = write_sheet(
+        wb.active,
+        sheet_title=sheet_title,
+        title=title,
+        columns=columns,
+        rows=rows,
+        number_formats=number_formats,
+        text_columns=text_columns,
+    )
+    return workbook_bytes(wb), count
+
+
+def workbook_bytes(wb: Any) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
-    return buffer.getvalue(), count
+    return buffer.getvalue()

@@ -33,5 +33,9 @@ def test_json_and_form_bodies_with_nul_are_refused(org: dict[str, Any], client_f
 
 
 def test_ordinary_input_passes(org: dict[str, Any], client_for: Any) -> None:
+    from kefu.tickets.tests.factories import make_ticket
+
+    ticket = make_ticket(org["agent_a1"], title="咨询保修期")
     client = client_for(org["supervisor"].user)
-    assert client.get("/tickets/", {"q": "保修"}).status_code == 200
+    response = client.get("/tickets/", {"q": "保修"})
+    assert response.status_code == 200 and ticket.number in response.content.decode()

@@ -495,7 +495,9 @@ class TestDepartmentsAndTeams:
         assert counts() == n
 
     def test_same_name_under_another_parent_is_fine(self, org: dict[str, Any], hr: Any) -> None:
-        services.department_create(actor=hr, name="客服部", code="CS-IT", parent=org["it"])
+        twin = services.department_create(actor=hr, name="客服部", code="CS-IT", parent=org["it"])
+        assert (twin.name, twin.parent_id) == ("客服部", org["it"].pk)
+        assert Department.objects.filter(name="客服部").count() == 2
 
     def test_department_update_is_audited(self, org: dict[str, Any], hr: Any) -> None:
         cs = org["cs"]
