@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kefu.core.errors import DomainError, apply_to_form
-from kefu.core.params import query_id
+from kefu.core.params import query_choice, query_id
 from kefu.customers.models import Customer
 from kefu.customers.phones import digits_only
 from kefu.customers.selectors import customers_for_user
@@ -69,15 +69,11 @@ def list_filters(params: QueryDict) -> dict[str, Any]:
     view (it is the selector ``overdue_complaints_for_user``, not a keyword).
     """
 
-    def pick(name: str, values: list[str]) -> str:
-        value = params.get(name) or ""
-        return value if value in values else ""
-
     filters: dict[str, Any] = {
         "q": (params.get("q") or "").strip()[:50],
-        "status": pick("status", ProcedureStatus.values),
-        "ground": pick("ground", Ground.values),
-        "route": pick("route", Route.values),
+        "status": query_choice(params, "status", ProcedureStatus.values),
+        "ground": query_choice(params, "ground", Ground.values),
+        "route": query_choice(params, "route", Route.values),
         "open_only": params.get("open") == "1",
     }
     accepted = params.get("accepted") or ""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 # Ids are 64-bit signed in every supported database; a larger number would overflow the query
 # (a 500) instead of simply finding nothing.
 MAX_ID = 2**63 - 1
@@ -16,3 +19,10 @@ def query_id(value: str | None) -> int | None:
     if number is None or not 1 <= number <= MAX_ID:
         return None
     return number
+
+
+def query_choice(params: Any, name: str, values: Iterable[str]) -> str:
+    """A parameter that must be one of ``values`` (a status, a kind…); "" when absent or not one,
+    so a hand-edited URL filters by nothing rather than failing."""
+    value = params.get(name) or ""
+    return value if value in values else ""

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.urls import reverse
 
-from kefu.core.params import query_id
+from kefu.core.params import query_choice, query_id
 from kefu.customers.models import Customer
 from kefu.customers.phones import digits_only
 from kefu.customers.selectors import customers_for_user
@@ -72,20 +72,16 @@ def list_filters(params: QueryDict, user: Any) -> dict[str, Any]:
     """
     from django.utils import timezone
 
-    def pick(name: str, values: list[str]) -> str:
-        value = params.get(name) or ""
-        return value if value in values else ""
-
     filters: dict[str, Any] = {
         "q": (params.get("q") or "").strip()[:50],
-        "status": pick("status", Status.values),
-        "kind": pick("kind", Kind.values),
-        "channel": pick("channel", Channel.values),
-        "priority": pick("priority", Priority.values),
+        "status": query_choice(params, "status", Status.values),
+        "kind": query_choice(params, "kind", Kind.values),
+        "channel": query_choice(params, "channel", Channel.values),
+        "priority": query_choice(params, "priority", Priority.values),
         "open_only": params.get("open") == "1",
         "overdue": params.get("overdue") == "1",
         "major_fault": params.get("major_fault") == "1",
-        "service_mode": pick("service_mode", ServiceMode.values),
+        "service_mode": query_choice(params, "service_mode", ServiceMode.values),
         "red_flag": params.get("red_flag") == "1",
     }
     customer_id = query_id(params.get("customer"))
