@@ -2,13 +2,17 @@
 
 from ninja import NinjaAPI
 
+from kefu.aftersales.api import router as aftersales_router
 from kefu.complaints.api import router as complaints_router
 from kefu.core.api import router as core_router
 from kefu.core.apikit import AUTH, install_error_handlers
 from kefu.customers.api import router as customers_router
 from kefu.org.api import me_router
 from kefu.org.api import router as org_router
+from kefu.returns.api import router as returns_router
+from kefu.surveys.api import router as surveys_router
 from kefu.tickets.api import router as tickets_router
+from kefu.visits.api import router as visits_router
 
 api = NinjaAPI(
     title="Kefu 客服中心管理系统 API",
@@ -25,4 +29,8 @@ api.add_router("/org", org_router)
 api.add_router("/customers", customers_router)
 api.add_router("/tickets", tickets_router)
 api.add_router("/complaints", complaints_router)
+api.add_router("/aftersales", aftersales_router)
+api.add_router("/returns", returns_router)
+api.add_router("/visits", visits_router)
+api.add_router("/surveys", surveys_router)
 api.add_router("/", core_router)

@@ -13,6 +13,10 @@ urlpatterns = [
     path("customers/", include("kefu.customers.urls")),
     path("tickets/", include("kefu.tickets.urls")),
     path("complaints/", include("kefu.complaints.urls")),
+    path("aftersales/", include("kefu.aftersales.urls")),
+    path("returns/", include("kefu.returns.urls")),
+    path("visits/", include("kefu.visits.urls")),
+    path("surveys/", include("kefu.surveys.urls")),
     path("workbench/", include("kefu.tickets.urls_console")),
     path("", include("kefu.core.urls")),
 ]

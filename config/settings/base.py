@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "kefu.customers",
     "kefu.tickets",
     "kefu.complaints",
+    "kefu.aftersales",
+    "kefu.returns",
+    "kefu.visits",
+    "kefu.surveys",
 ]
 
 MIDDLEWARE = [

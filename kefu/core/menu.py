@@ -58,12 +58,68 @@ MENU: tuple[MenuGroup, ...] = (
         ),
     ),
     MenuGroup(
+        "售后服务",
+        "⚒",
+        (
+            MenuItem(
+                "维修单",
+                "aftersales:repair_list",
+                "aftersales.view_repairorder",
+                "/aftersales/repairs",
+            ),
+            MenuItem(
+                "保修查询",
+                "aftersales:warranty_lookup",
+                "aftersales.view_installation",
+                "/aftersales/warranty",
+            ),
+            MenuItem(
+                "安装记录",
+                "aftersales:installation_list",
+                "aftersales.view_installation",
+                "/aftersales/installations",
+            ),
+            MenuItem(
+                "保修卡",
+                "aftersales:card_list",
+                "aftersales.view_installation",
+                "/aftersales/cards",
+            ),
+            MenuItem(
+                "产品目录",
+                "aftersales:product_list",
+                "aftersales.view_product",
+                "/aftersales/products",
+            ),
+            MenuItem("退换货", "returns:case_list", "returns.view_returncase", "/returns/"),
+        ),
+    ),
+    MenuGroup(
         "客户管理",
         "☏",
         (
             MenuItem(
                 "客户档案", "customers:customer_list", "customers.view_customer", "/customers/"
             ),
+        ),
+    ),
+    MenuGroup(
+        "回访与满意度",
+        "☺",
+        (
+            MenuItem("回访任务", "visits:task_list", "visits.view_visittask", "/visits/"),
+            MenuItem("回访周报", "visits:weekly", "visits.view_visit_reports", "/visits/weekly"),
+            MenuItem("大客户关怀", "visits:care_list", "visits.view_careplan", "/visits/care"),
+            MenuItem(
+                "满意度问卷",
+                "surveys:questionnaire_list",
+                "surveys.view_questionnaire",
+                "/surveys/questionnaires",
+            ),
+            MenuItem(
+                "满意度调查", "surveys:invitation_list", "surveys.view_invitation", "/surveys/"
+            ),
+            MenuItem("满意度统计", "surveys:stats", "surveys.view_statistics", "/surveys/stats"),
         ),
     ),
     MenuGroup(

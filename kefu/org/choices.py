@@ -44,6 +44,9 @@ class Role(models.TextChoices):
     DEPUTY_GM = "deputy_gm", "副总经理"
     GM = "gm", "总经理"
     WAREHOUSE = "warehouse", "仓库管理员"
+    AFTER_SALES = "after_sales", "售后专员"
+    RETURN_VISITOR = "return_visitor", "回访员"
+    ORDER_CLERK = "order_clerk", "订单员"
     SYSADMIN = "sysadmin", "系统管理员"
 
 

@@ -46,13 +46,13 @@ def test_supervisor_sees_dashboard_org_chart_and_is_refused_the_audit_log(
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
     expect(page.locator("h1.page-title")).to_have_text("工作台")
     expect(page.get_by_test_id("current-user")).to_contain_text("陈主管 · 客服主管")
-    # 客服部 has 7 people, its sub-department 售后服务组 1; nothing outside the supervisor's scope.
+    # 客服部 has 7 people, its sub-department 售后服务组 4; nothing outside the supervisor's scope.
     expect(page.get_by_text("各部门在职人数")).to_be_visible()
     rows = page.get_by_test_id("headcount-table").locator("tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.filter(has_text="客服部").locator("td.num")).to_have_text("7")
-    expect(rows.filter(has_text="售后服务组").locator("td.num")).to_have_text("1")
-    expect(page.get_by_test_id("active-employees")).to_have_text("8")
+    expect(rows.filter(has_text="售后服务组").locator("td.num")).to_have_text("4")
+    expect(page.get_by_test_id("active-employees")).to_have_text("11")
 
     sidebar = page.locator("aside.sidebar")
     expect(sidebar.get_by_role("link", name="员工档案")).to_be_visible()
@@ -78,7 +78,7 @@ def test_supervisor_sees_dashboard_org_chart_and_is_refused_the_audit_log(
 def test_employee_filter_and_paging_swap_only_the_table(
     page: Any, org: dict[str, Any], login: Any
 ) -> None:
-    # 25 more agents in 客服部: the supervisor then sees 33 people, two pages of 20.
+    # 25 more agents in 客服部: the supervisor then sees 36 people, two pages of 20.
     for n in range(25):
         EmployeeFactory(
             employee_no=f"KF3{n:02d}",
@@ -92,7 +92,7 @@ def test_employee_filter_and_paging_swap_only_the_table(
     table_rows = page.get_by_test_id("employee-table").locator("tbody tr")
     pager = page.get_by_test_id("pager")
     expect(table_rows).to_have_count(20)
-    expect(pager).to_contain_text("共 33 条")
+    expect(pager).to_contain_text("共 36 条")
     # A full page load would lose both marks; an htmx swap of #employee-table keeps them.
     page.evaluate(
         "window.__kefuMark = 'kept'; document.querySelector('h1.page-title').dataset.mark = 'kept'"
@@ -114,16 +114,16 @@ def test_employee_filter_and_paging_swap_only_the_table(
     page.evaluate("window.__kefuMark = 'kept-again'")
     pager.get_by_role("link", name="下一页").click()
     expect(pager).to_contain_text("2 / 2")
-    expect(table_rows).to_have_count(13)
+    expect(table_rows).to_have_count(16)
     expect(page).to_have_url(re.compile(r"[?&]page=2"))
-    expect(table_rows.first.locator("td").first).to_have_text("KF312")  # sorted by 工号
+    expect(table_rows.first.locator("td").first).to_have_text("KF309")  # sorted by 工号
     assert page.evaluate("window.__kefuMark") == "kept-again"
 
     pager.get_by_role("link", name="上一页").click()
     expect(pager).to_contain_text("1 / 2")
     expect(table_rows).to_have_count(20)
     pager.get_by_role("link", name="50", exact=True).click()
-    expect(table_rows).to_have_count(33)
+    expect(table_rows).to_have_count(36)
     expect(pager).to_contain_text("1 / 1")
     assert _query(page.url)["page_size"] == ["50"]
     assert page.evaluate("window.__kefuMark") == "kept-again"

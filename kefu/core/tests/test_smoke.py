@@ -25,10 +25,10 @@ def test_dashboard_shows_real_headcount(client_for, supervisor, org):
     response = client_for(supervisor).get("/dashboard/")
     body = response.content.decode()
     assert response.status_code == 200
-    # The supervisor sees 客服部 and its sub-department: 7 people in 客服部 + 1 in 售后服务组.
-    assert response.context["active_employees"] == 8
+    # The supervisor sees 客服部 and its sub-department: 7 people in 客服部 + 4 in 售后服务组.
+    assert response.context["active_employees"] == 11
     rows = {row["department__name"]: row["n"] for row in response.context["by_department"]}
-    assert rows == {"客服部": 7, "售后服务组": 1}
+    assert rows == {"客服部": 7, "售后服务组": 4}
     assert "各部门在职人数" in body
 
 

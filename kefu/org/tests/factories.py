@@ -77,8 +77,12 @@ class EmployeeFactory(factory.django.DjangoModelFactory):
         self.user.groups.set(Group.objects.filter(name__in=labels))
 
 
-def make_org() -> dict[str, Any]:
-    """HQ → 客服部 (teams A, B) + 行政人事部 + 信息中心, with one person for every role."""
+def make_org(*, aftersales_staff: bool = True) -> dict[str, Any]:
+    """HQ → 客服部 (teams A, B) + 行政人事部 + 信息中心, with one person for every role.
+
+    ``aftersales_staff`` adds the 售后服务组's 售后专员, 回访员 and 订单员 (technician, visitor,
+    clerk); the org app's own tests leave them out so their head counts stay small and exact.
+    """
     hq = DepartmentFactory(name="总部", code="HQ")
     cs = DepartmentFactory(name="客服部", code="CS", parent=hq)
     cs_sub = DepartmentFactory(name="售后服务组", code="AS", parent=cs)
@@ -193,7 +197,7 @@ def make_org() -> dict[str, Any]:
         position=pos("仓库管理员", Level.AGENT),
         roles=[Role.WAREHOUSE],
     )
-    return {
+    company = {
         "hq": hq,
         "cs": cs,
         "cs_sub": cs_sub,
@@ -216,3 +220,31 @@ def make_org() -> dict[str, Any]:
         "warehouse": warehouse,
         "agent_position": agent_pos,
     }
+    if not aftersales_staff:
+        return company
+    # After-sales (AS), return visits (AS-4) and the order desk (AS-6): 客服部's 售后服务组.
+    technician = EmployeeFactory(
+        employee_no="AS002",
+        name="维修一",
+        department=cs_sub,
+        superior=manager,
+        position=agent_pos,
+        roles=[Role.AFTER_SALES],
+    )
+    visitor = EmployeeFactory(
+        employee_no="AS003",
+        name="回访一",
+        department=cs_sub,
+        superior=manager,
+        position=agent_pos,
+        roles=[Role.RETURN_VISITOR],
+    )
+    clerk = EmployeeFactory(
+        employee_no="AS004",
+        name="订单一",
+        department=cs_sub,
+        superior=manager,
+        position=agent_pos,
+        roles=[Role.ORDER_CLERK],
+    )
+    return {**company, "technician": technician, "visitor": visitor, "clerk": clerk}

@@ -21,6 +21,7 @@ from kefu.org.models import Department, Employee
 
 from ..choices import FaultReportField
 from ..guards import guard_refusal
+from ..hooks import run_after_action
 from ..models import FaultReport, Ticket, TicketMessage
 from ..policy import tickets_policy
 from ..statemachine import Action, ClockEffect, apply, available_actions
@@ -239,6 +240,7 @@ def ticket_act(
         after=after_json,
         reason=(reason or "").strip(),
     )
+    run_after_action(ticket, action, actor)
     return ticket
 
 

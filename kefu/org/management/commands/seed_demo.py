@@ -241,8 +241,17 @@ class Command(BaseCommand):
         hire("KF050", self._name(rng, used_names), "CS", "考勤员", Role.AGENT, "KF002")
         for n in range(2):
             hire(
-                f"SH{n + 1:03d}", self._name(rng, used_names), "AS", "技术人员", Role.AGENT, "KF001"
+                f"SH{n + 1:03d}",
+                self._name(rng, used_names),
+                "AS",
+                "技术人员",
+                Role.AFTER_SALES,
+                "KF001",
             )
+        # 回访员 (AS-4, CRM-4) and 订单员 (AS-6, AS-8) of the 售后服务组.
+        hire("HF001", self._name(rng, used_names), "AS", "客服代表", Role.RETURN_VISITOR, "KF001")
+        hire("HF002", self._name(rng, used_names), "AS", "客服代表", Role.RETURN_VISITOR, "KF001")
+        hire("DD001", self._name(rng, used_names), "AS", "客服代表", Role.ORDER_CLERK, "KF001")
 
         # Other apps add their demo data through an AppConfig.seed_demo(actor) hook, in app order.
         for config in apps.get_app_configs():

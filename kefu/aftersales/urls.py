@@ -1,0 +1,5 @@
+"""售后服务 pages — mounted at /aftersales/."""
+
+app_name = "aftersales"
+
+urlpatterns: list = []

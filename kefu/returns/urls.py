@@ -1,0 +1,5 @@
+"""退换货 pages — mounted at /returns/."""
+
+app_name = "returns"
+
+urlpatterns: list = []

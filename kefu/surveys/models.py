@@ -1,0 +1,1 @@
+"""Satisfaction surveys — 满意度调查 (CRM-3, RPT-4)."""

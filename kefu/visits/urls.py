@@ -1,0 +1,5 @@
+"""回访 pages — mounted at /visits/."""
+
+app_name = "visits"
+
+urlpatterns: list = []
