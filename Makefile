@@ -31,6 +31,8 @@ run: $(STAMP) $(MO)
 	$(PY) manage.py calendar_seed
 	$(PY) manage.py seed_demo
 	$(PY) manage.py sla_schedule
+	$(PY) manage.py repair_clock_schedule
+	$(PY) manage.py visit_plan_schedule
 	@echo "后台任务 worker 已启动（db_worker）；打开 http://$(HOST):$(PORT)/"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(PY) manage.py db_worker --queue-name default --interval 1 & \
@@ -38,6 +40,8 @@ run: $(STAMP) $(MO)
 
 worker: $(STAMP)
 	$(PY) manage.py sla_schedule
+	$(PY) manage.py repair_clock_schedule
+	$(PY) manage.py visit_plan_schedule
 	$(PY) manage.py db_worker
 
 ## browser: Debian's chromium for the Playwright tests (no browser download from elsewhere)

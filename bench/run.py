@@ -28,6 +28,7 @@ import tempfile
 import urllib.parse
 from pathlib import Path
 
+from bench_repairs import repair_line, repair_scenarios, reused_repairs
 from bench_tickets import (
     apply_db_settings,
     created_rows,
@@ -103,12 +104,18 @@ def parse_args() -> argparse.Namespace:
     )
     p.add_argument(
         "--only",
-        choices=("all", "org", "tickets"),
+        choices=("all", "org", "tickets", "repairs"),
         default="all",
         help="which scenarios to run (tickets needs --tickets)",
     )
     p.add_argument(
         "--match", default="", help="run only the scenarios whose name contains this text"
+    )
+    p.add_argument(
+        "--repairs",
+        type=int,
+        default=0,
+        help="run seed_repairs --count N after seed_scale and the 维修单 scenarios (0 = none)",
     )
     p.add_argument(
         "--seed-timeout", type=int, default=3600, help="seconds allowed for seed_tickets"
@@ -144,6 +151,8 @@ def parse_args() -> argparse.Namespace:
             p.error(f"--db-setting {setting!r}: expected name=value")
     if args.tickets < 0 or (args.only == "tickets" and not (args.tickets or args.reuse)):
         p.error("--only tickets needs --tickets N (N > 0)")
+    if args.repairs < 0 or (args.only == "repairs" and not (args.repairs or args.reuse)):
+        p.error("--only repairs needs --repairs N (N > 0)")
     return args
 
 
@@ -162,13 +171,15 @@ def main() -> int:
     env = app_env(args, workdir)
     server = None
     created = False
-    ticket_seed = ""
+    ticket_seed = repair_seed = ""
     try:
         if args.reuse:
             log(f"reusing database {args.db_name} (kept by an earlier --keep run); migrate")
             manage(env, "migrate", "--noinput", "-v0")
             seed = reused_data(args)
             args.pg_version = server_version(args)
+            if args.only in ("all", "repairs"):
+                args.repairs = args.repairs or reused_repairs(args)
         else:
             log(f"creating database {args.db_name}")
             create_database(args)
@@ -186,6 +197,12 @@ def main() -> int:
                     env, "seed_tickets", "--count", str(args.tickets), timeout=args.seed_timeout
                 )
                 log(ticket_seed.strip().splitlines()[-1] if ticket_seed else "seeded")
+            if args.repairs:
+                log(f"seed_repairs --count {args.repairs}")
+                repair_seed = manage(
+                    env, "seed_repairs", "--count", str(args.repairs), timeout=args.seed_timeout
+                )
+                log(repair_seed.strip().splitlines()[-1] if repair_seed else "seeded")
         apply_db_settings(args)
         manage(env, "collectstatic", "--noinput", "-v0")
         token = api_token(env, HR_USER)
@@ -210,9 +227,11 @@ def main() -> int:
             Scenario("dashboard", "/dashboard/", "supervisor", {"Cookie": sup_cookie}, target=True),
             Scenario("employee page", "/org/employees/", "HR", {"Cookie": hr_cookie}),
         ]
-        scenarios = [] if args.only == "tickets" else org_scenarios
-        if args.tickets and args.only != "org":
+        scenarios = [] if args.only in ("tickets", "repairs") else org_scenarios
+        if args.tickets and args.only in ("all", "tickets"):
             scenarios += ticket_scenarios(args, env, sup_cookie)
+        if args.repairs and args.only in ("all", "repairs"):
+            scenarios += repair_scenarios(args, env, sup_cookie)
         scenarios = [s for s in scenarios if args.match in s.name]
         rows = []
         for scenario in scenarios:
@@ -234,6 +253,8 @@ def main() -> int:
             rows.append((scenario, result))
             log(f"  p50 {fmt_ms(result['p50'])} ms, p95 {fmt_ms(result['p95'])} ms")
         text = report(args, rows, seed, ticket_seed)
+        if repair_seed:
+            text = text.replace("\n- server:", f"\n{repair_line(repair_seed)}\n- server:", 1)
         print()
         print(text)
         args.output.parent.mkdir(parents=True, exist_ok=True)

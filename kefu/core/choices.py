@@ -29,3 +29,5 @@ class JobKind(models.TextChoices):
 
     EMPLOYEE_IMPORT = "org.employee_import", "导入员工档案"
     CUSTOMER_IMPORT = "customers.customer_import", "导入客户档案"
+    VISIT_PLANS = "visits.plan_generate", "生成回访计划"
+    SURVEY_CAMPAIGN = "surveys.campaign", "满意度集中调查"

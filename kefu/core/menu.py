@@ -109,6 +109,9 @@ MENU: tuple[MenuGroup, ...] = (
         (
             MenuItem("回访任务", "visits:task_list", "visits.view_visittask", "/visits/"),
             MenuItem("回访周报", "visits:weekly", "visits.view_visit_reports", "/visits/weekly"),
+            MenuItem(
+                "纠正措施", "visits:action_list", "visits.view_all_visittasks", "/visits/actions"
+            ),
             MenuItem("大客户关怀", "visits:care_list", "visits.view_careplan", "/visits/care"),
             MenuItem(
                 "满意度问卷",

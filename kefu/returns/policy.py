@@ -1,4 +1,4 @@
-"""Returns policy — 退换货制度参数 (domain ``returns``): numbering, freight, shipping, ages, reasons.
+"""Returns policy — 退换货制度参数 (domain ``returns``): numbering, freight, ages, reasons.
 
 Registered by ``ReturnsConfig.ready()``; defaults in ``policy_defaults.toml``. A case is judged by
 the version in force on the day it was registered (``policy_for(DOMAIN, case.created_on)``).
@@ -65,19 +65,6 @@ class Freight(_Strict):
         return value
 
 
-class Shipping(_Strict):
-    """发货时限 (AS-8): 一般24小时内发出，最迟不超过48小时 — applied to 换货/补发."""
-
-    target_hours: int = Field(ge=1, le=240, description="应发出时限（小时）")
-    max_hours: int = Field(ge=1, le=480, description="最迟发出时限（小时）")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Shipping:
-        if self.max_hours < self.target_hours:
-            raise ValueError("最迟发出时限不能早于应发出时限")
-        return self
-
-
 class Ages(_Strict):
     """未结退换货单的账龄 (AS-9): days open before a case is shown amber / red."""
 
@@ -113,7 +100,6 @@ class ReturnsPolicy(_Strict):
 
     numbering: Numbering
     freight: Freight
-    shipping: Shipping
     ages: Ages
     transfer_overdue_days: int = Field(ge=1, le=60, description="转账登记超过天数未转视为逾期")
     reasons: list[Reason] = Field(min_length=1, description="退换货原因")

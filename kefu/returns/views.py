@@ -22,6 +22,7 @@ from kefu.core.calendar import SHANGHAI
 from kefu.core.errors import DomainError, PermissionDeniedError, apply_to_form
 from kefu.core.models import AuditEvent
 from kefu.core.params import query_choice, query_id
+from kefu.core.policy import sla_policy
 from kefu.core.xlsx_web import xlsx_download
 from kefu.customers.services import customer_find_or_create_by_phone
 from kefu.tickets.selectors import tickets_for_user
@@ -237,10 +238,13 @@ def _detail_context(
         and case.case_type in rules.RESHIP_LEG_TYPES
         and case.stage != Stage.CANCELLED
     ):
+        # AS-8's deadlines are the platform's service time limits, in force on the day the
+        # reshipment became possible.
+        ship_limits = sla_policy(timezone.localtime(case.reship_ready_at).date())
         clock = rules.ship_clock(
             start=case.reship_ready_at,
-            target_hours=policy.shipping.target_hours,
-            max_hours=policy.shipping.max_hours,
+            target_hours=ship_limits.ship_hours,
+            max_hours=ship_limits.ship_max_hours,
             now=timezone.now(),
             shipped_at=case.reshipped_at,
         )

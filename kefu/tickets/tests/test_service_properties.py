@@ -81,6 +81,7 @@ def test_random_actions_keep_the_stored_ticket_valid(org: dict[str, Any], steps:
             target_department = org["cs_sub"] if target == "dept" else None
             before_row = _row(Ticket.objects.get(pk=ticket.pk))
             events = AuditEvent.objects.count()
+            ticket_events_before = AuditEvent.objects.filter(object_type="tickets.ticket").count()
             try:
                 ticket = ticket_act(
                     actor=person.user,
@@ -99,7 +100,10 @@ def test_random_actions_keep_the_stored_ticket_valid(org: dict[str, Any], steps:
                 continue
             ticket = Ticket.objects.get(pk=ticket.pk)
             ACCEPTED[action] = ACCEPTED.get(action, 0) + 1
-            assert AuditEvent.objects.count() == events + 1
+            # One event for the ticket; hooks of other modules (a 结案回访, a survey invitation)
+            # may record their own events about their own objects.
+            ticket_events = AuditEvent.objects.filter(object_type="tickets.ticket")
+            assert ticket_events.count() == ticket_events_before + 1
             assert state_problems(state_of(ticket)) == []
             if first_responsible is not None:
                 assert ticket.first_responsible_id == first_responsible

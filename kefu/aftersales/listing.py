@@ -1,0 +1,258 @@
+"""The repair-order list — 维修单列表: rows as plain values for the page and the API.
+
+The list is the hot path (AS-2 benchmark: p95 ≤ 30 ms at a million orders), so a row is read
+with ``.values()`` (no model instances, only the columns shown; names of the customer, the
+technician and the product as scalar sub-queries, ``selectors.repair_list_values``) and
+everything the table shows
+is computed here once per row with plain comparisons: the current clock needs only the stored
+deadlines and stage times, no policy read or calendar per row. The template then only prints
+strings (``_repair_table.html``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from html import escape as esc
+from typing import Any
+
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+
+from kefu.core.calendar import SHANGHAI
+from kefu.tickets.templatetags.ticket_tags import SLA_TAGS
+
+from .choices import RepairStatus
+from .clocks import CLOCK_LABELS
+
+# What the API's list item holds (RepairListOut), in query terms.
+API_FIELDS: tuple[str, ...] = (
+    "id",
+    "number",
+    "status",
+    "customer_id",
+    "customer_name",
+    "installation_id",
+    "serial_number",
+    "technician_id",
+    "technician_name",
+    "reported_at",
+    "in_warranty",
+    "breached",
+    "arrival_breached",
+    "fixed_breached",
+    "spare_breached",
+    "arrival_due",
+    "fixed_due",
+    "spare_due",
+)
+# The page shows the product and the current clock (which needs the stage times).
+PAGE_FIELDS: tuple[str, ...] = (
+    "id",
+    "number",
+    "status",
+    "customer_name",
+    "installation_id",
+    "serial_number",
+    "product_name",
+    "technician_name",
+    "reported_at",
+    "breached",
+    "arrival_due",
+    "fixed_due",
+    "spare_due",
+    "arrived_at",
+    "fixed_at",
+    "spare_at",
+    "remote_at",
+)
+STATUS_LABELS: dict[str, str] = dict(RepairStatus.choices)
+# After 签收 only 关闭 can follow: an unmet clock (a spare unit, never repaired) stays unmet.
+STOPPED = frozenset({RepairStatus.SIGNED_OFF, RepairStatus.CLOSED})
+STATUS_TAGS: dict[str, str] = {
+    "reported": "tag-orange",
+    "assigned": "tag-blue",
+    "arrived": "tag-blue",
+    "fixed": "tag-green",
+    "spare": "tag-green",
+    "remote": "tag-green",
+    "signed_off": "tag-green",
+    "closed": "tag-grey",
+}
+
+
+def running_clock(row: dict[str, Any]) -> tuple[str, dt.datetime] | None:
+    """The first clock still running — (key, deadline) — or None when all are met.
+
+    Same clock as ``clocks.summary(clocks.readings(...))`` (tested), from the row's values:
+    到场 is met by arrival or a remote solution, 修复 by the fix or remote, 备品替代 by either of
+    those or a spare in place — so once 到场 and 修复 are met, 备品替代 is too. A signed-off or
+    closed order runs no clock any more (no stage can follow): nothing is counting down.
+    """
+    if row["remote_at"] is not None or row["status"] in STOPPED:
+        return None
+    if row["arrived_at"] is None:
+        return "arrival", row["arrival_due"]
+    if row["fixed_at"] is None:
+        return "fixed", row["fixed_due"]
+    return None
+
+
+def clock_stage(due: dt.datetime, *, now: dt.datetime, warn_hours: float) -> tuple[str, int]:
+    """(stage, whole seconds left) of a running clock, as ``clocks.reading`` decides it."""
+    left = (due - now).total_seconds()
+    if left < 0:
+        return "overdue", int(left)
+    return ("warning" if left <= warn_hours * 3600 else "on_time"), int(left)
+
+
+def _clip(text: str | None, n: int) -> str:
+    text = text or ""
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def page_rows(
+    rows: Iterable[dict[str, Any]], *, now: dt.datetime, warn_for: Callable[[dt.date], float]
+) -> list[dict[str, Any]]:
+    """What each table row prints, as strings (``warn_for(report_day)``: the warning hours)."""
+    base = reverse("aftersales:repair_detail", args=[0])[: -len("0/")]
+    words = page_words()
+    left, over = words["left"], words["over"]
+    out = []
+    for r in rows:
+        local = r["reported_at"].astimezone(SHANGHAI)
+        row = {
+            "id": r["id"],
+            "url": f"{base}{r['id']}/",
+            "number": r["number"],
+            "customer": _clip(r["customer_name"], 16),
+            "has_installation": r["installation_id"] is not None,
+            "product": _clip(r["product_name"], 14),
+            "serial": r["serial_number"] or "",
+            "status": r["status"],
+            "status_label": STATUS_LABELS.get(r["status"], r["status"]),
+            "status_tag": STATUS_TAGS.get(r["status"], "tag-grey"),
+            "technician": r["technician_name"] or "—",
+            "reported": local.strftime("%Y-%m-%d %H:%M"),
+            "breached": r["breached"],
+            "clock": None,
+        }
+        running = running_clock(r)
+        if running is not None:
+            key, due = running
+            stage, seconds = clock_stage(due, now=now, warn_hours=warn_for(local.date()))
+            row["clock"] = {
+                "key": key,
+                "label": CLOCK_LABELS[key],
+                "stage": stage,
+                "tag": SLA_TAGS.get(stage, "tag-grey"),
+                "seconds": seconds,
+                "overdue": stage == "overdue",
+                "due": due.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+                "text": f"{over if stage == 'overdue' else left} {_duration(seconds, words)}",
+            }
+        row["html"] = row_html(row, words)
+        out.append(row)
+    return out
+
+
+def page_words() -> dict[str, str]:
+    """The translated words of the table, looked up once a page (gettext is not free)."""
+    return {
+        "left": gettext("剩余"),
+        "over": gettext("超时"),
+        "d": gettext("天"),
+        "h": gettext("小时"),
+        "m": gettext("分"),
+        "breached": gettext("已超时"),
+        "view": gettext("查看"),
+    }
+
+
+def _duration(seconds: int, words: dict[str, str]) -> str:
+    """``ticket_tags.duration`` with the words looked up once (the page's ticking script writes
+    the same text; tested equal)."""
+    minutes = abs(int(seconds)) // 60
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days}{words['d']}{hours}{words['h']}"
+    if hours:
+        return f"{hours}{words['h']}{mins}{words['m']}"
+    return f"{mins}{words['m']}"
+
+
+def row_html(row: dict[str, Any], words: dict[str, str]) -> str:
+    """One ``<tr>`` of the table. Built here, not in the template: at 20–100 rows a page the
+    template engine's ~20 variable look-ups per row were half the page's CPU, and
+    ``format_html``'s lazy-aware escaping of every piece most of the rest. Text that can come
+    from users (number, names, serial, product) is escaped with ``html.escape``; the rest are
+    our own words (gettext, like ``{% translate %}``), tags and numbers."""
+    clock = row["clock"]
+    if clock is None:
+        clock_html = "—"
+    else:
+        testid = f' data-testid="clock-{clock["key"]}-breached"' if clock["overdue"] else ""
+        clock_html = (
+            f'{clock["label"]} <span class="tag {clock["tag"]}" data-clock="{clock["key"]}" '
+            f'data-clock-stage="{clock["stage"]}" data-sla-seconds="{clock["seconds"]}" '
+            f'title="{clock["label"]} {clock["due"]}"{testid}>{clock["text"]}</span>'
+        )
+    if row["has_installation"]:
+        product = f'{esc(row["product"])} <span class="mono muted">{esc(row["serial"])}</span>'
+    else:
+        product = "—"
+    breached = (
+        f'<span class="tag tag-red" data-testid="breach-flag">{words["breached"]}</span>'
+        if row["breached"]
+        else "—"
+    )
+    url = row["url"]
+    return mark_safe(  # every user-supplied piece is escaped above
+        f'<tr data-repair="{row["id"]}"><td><a class="mono" href="{url}">{esc(row["number"])}'
+        f"</a></td><td>{esc(row['customer'])}</td><td>{product}</td>"
+        f'<td><span class="tag {row["status_tag"]}" data-status="{row["status"]}">'
+        f"{row['status_label']}</span></td><td>{esc(row['technician'])}</td>"
+        f"<td>{row['reported']}</td><td>{clock_html}</td><td>{breached}</td>"
+        f'<td><a href="{url}">{words["view"]}</a></td></tr>'
+    )
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    """A datetime as the API's JSON encoder writes it (DjangoJSONEncoder: milliseconds, ``Z`` for
+    UTC) — done here so the encoder meets only strings (80 fewer ``default()`` calls a page)."""
+    if value is None:
+        return None
+    text = value.isoformat()
+    if value.microsecond:
+        text = text[:23] + text[26:]
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def api_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The API's list items (RepairListOut) from ``API_FIELDS`` values."""
+    return [
+        {
+            "id": r["id"],
+            "number": r["number"],
+            "status": r["status"],
+            "status_label": STATUS_LABELS.get(r["status"], r["status"]),
+            "customer_id": r["customer_id"],
+            "customer": r["customer_name"],
+            "installation_id": r["installation_id"],
+            "serial_number": r["serial_number"] or "",
+            "technician_id": r["technician_id"],
+            "technician": r["technician_name"] or "",
+            "reported_at": iso(r["reported_at"]),
+            "in_warranty": r["in_warranty"],
+            "breached": r["breached"],
+            "arrival_breached": r["arrival_breached"],
+            "fixed_breached": r["fixed_breached"],
+            "spare_breached": r["spare_breached"],
+            "arrival_due": iso(r["arrival_due"]),
+            "fixed_due": iso(r["fixed_due"]),
+            "spare_due": iso(r["spare_due"]),
+        }
+        for r in rows
+    ]
