@@ -252,6 +252,42 @@ def repair_arrive(
     return _finish(actor, order, "arrive", before, now)
 
 
+def _clear_fault(
+    actor: Any,
+    order: RepairOrder,
+    *,
+    action: RepairAction,
+    at: dt.datetime,
+    field: str,
+    label: str,
+    work_done: str,
+    now: dt.datetime | None,
+) -> RepairOrder:
+    """修复 and 备用机到位 record the same way: a time after arrival, optionally the work done."""
+    require_perm(actor, CHANGE_REPAIR)
+    now = now or timezone.now()
+    order = _lock(order)
+    before = _snap(order)
+    order.status = _transition(order, action)
+    setattr(
+        order,
+        field,
+        check_time(
+            at,
+            field=field,
+            label=label,
+            now=now,
+            not_before=order.arrived_at,
+            not_before_label="到场时间",
+        ),
+    )
+    if work_done:
+        order.work_done = text(
+            work_done, field="work_done", label="维修内容", max_length=4000, required=False
+        )
+    return _finish(actor, order, action, before, now)
+
+
 @transaction.atomic
 def repair_fix(
     *,
@@ -262,24 +298,16 @@ def repair_fix(
     now: dt.datetime | None = None,
 ) -> RepairOrder:
     """登记修复: the fault is cleared (after arrival)."""
-    require_perm(actor, CHANGE_REPAIR)
-    now = now or timezone.now()
-    order = _lock(order)
-    before = _snap(order)
-    order.status = _transition(order, RepairAction.FIX)
-    order.fixed_at = check_time(
-        fixed_at,
+    return _clear_fault(
+        actor,
+        order,
+        action=RepairAction.FIX,
+        at=fixed_at,
         field="fixed_at",
         label="修复时间",
+        work_done=work_done,
         now=now,
-        not_before=order.arrived_at,
-        not_before_label="到场时间",
     )
-    if work_done:
-        order.work_done = text(
-            work_done, field="work_done", label="维修内容", max_length=4000, required=False
-        )
-    return _finish(actor, order, "fix", before, now)
 
 
 @transaction.atomic
@@ -292,24 +320,16 @@ def repair_spare(
     now: dt.datetime | None = None,
 ) -> RepairOrder:
     """登记备用机/备件到位: a spare unit or part of the same model or quality is in place."""
-    require_perm(actor, CHANGE_REPAIR)
-    now = now or timezone.now()
-    order = _lock(order)
-    before = _snap(order)
-    order.status = _transition(order, RepairAction.SPARE)
-    order.spare_at = check_time(
-        spare_at,
+    return _clear_fault(
+        actor,
+        order,
+        action=RepairAction.SPARE,
+        at=spare_at,
         field="spare_at",
         label="备用机到位时间",
+        work_done=work_done,
         now=now,
-        not_before=order.arrived_at,
-        not_before_label="到场时间",
     )
-    if work_done:
-        order.work_done = text(
-            work_done, field="work_done", label="维修内容", max_length=4000, required=False
-        )
-    return _finish(actor, order, "spare", before, now)
 
 
 @transaction.atomic
