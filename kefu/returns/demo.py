@@ -34,6 +34,8 @@ def seed_demo_returns(actor: Any) -> int:
             reason=reason,
             customer=cust(i),
             order_no=f"DD2026{1000 + i}",
+            # Spread the registration days so the open-cases list shows ages.
+            registered_on=dt.date.today() - dt.timedelta(days=age),
             **kw,
         )
         made.append((case, age))
@@ -114,8 +116,4 @@ def seed_demo_returns(actor: Any) -> int:
     )
     c = new(6, T.RETURN, "changed_mind", 7)
     s.returncase_cancel(actor=actor, case=c, reason="客户撤回退货申请")
-    # Spread the registration days so the open-cases list shows ages (demo history only).
-    today = dt.date.today()
-    for case, age in made:
-        ReturnCase.objects.filter(pk=case.pk).update(created_on=today - dt.timedelta(days=age))
     return len(made)

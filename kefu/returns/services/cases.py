@@ -107,6 +107,7 @@ def returncase_create(
     return_tracking_no: str = "",
     courier: str = "",
     missing_items: Any = None,
+    registered_on: dt.date | None = None,
 ) -> ReturnCase:
     """登记退换货单 — from a service request (``ticket``) or directly for ``customer``.
 
@@ -164,7 +165,14 @@ def returncase_create(
         non_quality_reship_payer=policy.freight.non_quality_reship_payer,
         intercept_return_payer=policy.freight.intercept_return_payer,
     )
-    day = today()
+    # A case may be registered for an earlier day (a call logged late), never for a later one.
+    day = registered_on or today()
+    if day > today():
+        raise DomainError(
+            "return_invalid",
+            "登记日期不能晚于今天",
+            fields={"registered_on": "登记日期不能晚于今天"},
+        )
     case = ReturnCase.objects.create(
         number=next_number(day, policy.numbering.prefix, policy.numbering.digits),
         case_type=case_type,

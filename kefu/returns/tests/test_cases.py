@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 from typing import Any
@@ -45,6 +46,20 @@ def test_create_numbers_and_freight(org) -> None:
     assert other.return_freight_payer == "customer" and not other.freight_refund_due
     # Explicit answer overrides the reason's default.
     assert not new_case(org, reason="quality", quality_fault=False).freight_refund_due
+
+
+def test_registration_day_may_be_earlier_never_later(org) -> None:
+    from kefu.returns.services.cases import today
+
+    earlier = today() - dt.timedelta(days=6)
+    case = new_case(org, registered_on=earlier)
+    assert case.created_on == earlier
+    assert case.number[2:10] == earlier.strftime("%Y%m%d")
+    cases = ReturnCase.objects.count()
+    with pytest.raises(DomainError) as refused:
+        new_case(org, registered_on=today() + dt.timedelta(days=1))
+    assert refused.value.fields == {"registered_on": "登记日期不能晚于今天"}
+    assert ReturnCase.objects.count() == cases
 
 
 def test_create_from_ticket(org) -> None:
