@@ -3,16 +3,22 @@
 from ninja import NinjaAPI
 
 from kefu.aftersales.api import router as aftersales_router
+from kefu.attendance.api import router as attendance_router
 from kefu.complaints.api import router as complaints_router
 from kefu.core.api import router as core_router
 from kefu.core.apikit import AUTH, install_error_handlers
 from kefu.customers.api import router as customers_router
+from kefu.duty.api import router as duty_router
+from kefu.leave.api import router as leave_router
+from kefu.meetings.api import router as meetings_router
 from kefu.org.api import me_router
 from kefu.org.api import router as org_router
 from kefu.returns.api import router as returns_router
 from kefu.surveys.api import router as surveys_router
+from kefu.swaps.api import router as swaps_router
 from kefu.tickets.api import router as tickets_router
 from kefu.visits.api import router as visits_router
+from kefu.workforce.api import router as workforce_router
 
 api = NinjaAPI(
     title="Kefu 客服中心管理系统 API",
@@ -33,4 +39,10 @@ api.add_router("/aftersales", aftersales_router)
 api.add_router("/returns", returns_router)
 api.add_router("/visits", visits_router)
 api.add_router("/surveys", surveys_router)
+api.add_router("/workforce", workforce_router)
+api.add_router("/leave", leave_router)
+api.add_router("/swaps", swaps_router)
+api.add_router("/attendance", attendance_router)
+api.add_router("/duty", duty_router)
+api.add_router("/meetings", meetings_router)
 api.add_router("/", core_router)

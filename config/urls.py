@@ -17,6 +17,12 @@ urlpatterns = [
     path("returns/", include("kefu.returns.urls")),
     path("visits/", include("kefu.visits.urls")),
     path("surveys/", include("kefu.surveys.urls")),
+    path("workforce/", include("kefu.workforce.urls")),
+    path("leave/", include("kefu.leave.urls")),
+    path("swaps/", include("kefu.swaps.urls")),
+    path("attendance/", include("kefu.attendance.urls")),
+    path("duty/", include("kefu.duty.urls")),
+    path("meetings/", include("kefu.meetings.urls")),
     path("workbench/", include("kefu.tickets.urls_console")),
     path("", include("kefu.core.urls")),
 ]

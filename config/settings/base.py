@@ -46,6 +46,12 @@ INSTALLED_APPS = [
     "kefu.returns",
     "kefu.visits",
     "kefu.surveys",
+    "kefu.workforce",
+    "kefu.leave",
+    "kefu.swaps",
+    "kefu.attendance",
+    "kefu.duty",
+    "kefu.meetings",
 ]
 
 MIDDLEWARE = [

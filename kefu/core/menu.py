@@ -32,6 +32,7 @@ MENU: tuple[MenuGroup, ...] = (
         (
             MenuItem("工作台", "dashboard"),
             MenuItem("坐席工作台", "workbench:console", "tickets.view_ticket", "/workbench/"),
+            MenuItem("待我审批", "org:approvals", None, "/org/approvals"),
         ),
     ),
     MenuGroup(
@@ -123,6 +124,53 @@ MENU: tuple[MenuGroup, ...] = (
                 "满意度调查", "surveys:invitation_list", "surveys.view_invitation", "/surveys/"
             ),
             MenuItem("满意度统计", "surveys:stats", "surveys.view_statistics", "/surveys/stats"),
+        ),
+    ),
+    MenuGroup(
+        "排班考勤",
+        "◷",
+        (
+            MenuItem(
+                "排班表", "workforce:roster_list", "workforce.view_roster", "/workforce/rosters"
+            ),
+            MenuItem(
+                "人员配置",
+                "workforce:coverage",
+                "workforce.view_coveragerequirement",
+                "/workforce/coverage",
+            ),
+            MenuItem(
+                "话务量测算",
+                "workforce:staffing",
+                "workforce.view_coveragerequirement",
+                "/workforce/staffing",
+            ),
+            MenuItem("换班", "swaps:swap_list", "swaps.view_shiftswap", "/swaps/"),
+            MenuItem("请假", "leave:leave_list", "leave.view_leaverequest", "/leave/"),
+            MenuItem(
+                "考勤", "attendance:day_list", "attendance.view_attendanceday", "/attendance/"
+            ),
+            MenuItem(
+                "补卡",
+                "attendance:correction_list",
+                "attendance.view_clockcorrection",
+                "/attendance/corrections",
+            ),
+            MenuItem(
+                "考勤月报",
+                "attendance:monthly",
+                "attendance.view_attendance_report",
+                "/attendance/monthly",
+            ),
+            MenuItem("交接班", "duty:handover_list", "duty.view_handover", "/duty/handovers"),
+            MenuItem("在线状态", "duty:presence_board", "duty.view_presence", "/duty/presence"),
+            MenuItem("例会", "meetings:meeting_list", "meetings.view_meeting", "/meetings/"),
+            MenuItem(
+                "带教",
+                "meetings:mentorship_list",
+                "meetings.view_mentorship",
+                "/meetings/mentoring",
+            ),
         ),
     ),
     MenuGroup(

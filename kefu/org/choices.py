@@ -57,3 +57,13 @@ class Scope(models.IntegerChoices):
     TEAM = 2, "本班组"
     DEPARTMENT = 3, "本部门"
     ALL = 4, "全部"
+
+
+class ApprovalState(models.TextChoices):
+    """审批环节状态 (ORG-4): steps wait their turn; exactly one is pending while in progress."""
+
+    WAITING = "waiting", "待上一级"
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已同意"
+    REJECTED = "rejected", "已驳回"
+    CANCELLED = "cancelled", "已撤销"

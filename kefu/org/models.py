@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from .choices import EmployeeStatus, Level, Speciality
+from .choices import ApprovalState, EmployeeStatus, Level, Speciality
 
 
 class Department(models.Model):
@@ -166,3 +166,56 @@ class Employee(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == EmployeeStatus.ACTIVE
+
+
+class ApprovalStep(models.Model):
+    """ApprovalStep — 审批环节 (ORG-4): one approver's turn on a request (请假, 换班, 补卡, 奖罚 …).
+
+    A request's steps are created together from ``approval_chain`` (the reporting line, never
+    skipping a level); only the step at the front is 待审批. The title and link are stored so the
+    approver's inbox (待我审批) needs nothing from the request's own module. Written only by
+    ``kefu.org.approval_flow``.
+    """
+
+    kind = models.CharField("审批类型", max_length=30)
+    subject_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name="申请类型", on_delete=models.CASCADE
+    )
+    subject_id = models.PositiveBigIntegerField("申请编号")
+    position = models.PositiveSmallIntegerField("顺序")
+    applicant = models.ForeignKey(
+        Employee, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    approver = models.ForeignKey(
+        Employee, verbose_name="审批人", on_delete=models.PROTECT, related_name="approval_steps"
+    )
+    state = models.CharField(
+        "状态", max_length=10, choices=ApprovalState.choices, default=ApprovalState.WAITING
+    )
+    title = models.CharField("事项", max_length=200)
+    link = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    comment = models.CharField("审批意见", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "审批环节"
+        verbose_name_plural = "审批环节"
+        ordering = ["subject_type_id", "subject_id", "position"]
+        indexes = [
+            models.Index(fields=["approver", "state"]),
+            models.Index(fields=["subject_type", "subject_id"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "position"], name="approval_step_uniq"
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_at__isnull=True)
+                | Q(state__in=["approved", "rejected", "cancelled"]),
+                name="approval_step_decided_state",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} · {self.approver_id} · {self.get_state_display()}"

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views, views_excel
+from . import views, views_approvals, views_excel
 
 app_name = "org"
 
 urlpatterns = [
     path("chart/", views.org_chart, name="chart"),
+    path("approvals/", views_approvals.approval_inbox, name="approvals"),
     path("employees/", views.employee_list, name="employee_list"),
     path("teams/options/", views.team_options, name="team_options"),
     path("employees/superior-options/", views.superior_options, name="superior_options"),

@@ -95,6 +95,12 @@ class ShiftDefinition(_Strict):
     name: str = Field(min_length=1, max_length=20, description="班次名称")
     start: Clock
     end: Clock = Field(description="结束时间；早于开始表示次日")
+    # WFM-1: the skills a person needs to be put on this shift at all (empty = anyone), and the
+    # flags the roster solver uses. Defaults keep versions stored before these fields valid.
+    skills: list[str] = Field(default_factory=list, description="所需技能")
+    night: bool = Field(default=False, description="计为夜班（均衡分配）")
+    sunday_only: bool = Field(default=False, description="仅周日使用")
+    holiday_ok: bool = Field(default=True, description="节假日可排")
 
 
 class ShiftPolicy(_Strict):

@@ -1,0 +1,177 @@
+"""Roster changes after publishing — 排班变更 (WFM-2): a published roster is frozen; any change
+(a team lead's edit, an approved swap 换班, approved leave 请假) re-issues it as a new published
+version, withdraws the old one and tells the people whose cells changed.
+
+Callers check their own permissions and rules (swap limits, leave notice, the hard-rule checker)
+before calling; this module only versions, writes and notifies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from kefu.core import audit
+from kefu.core.errors import DomainError
+from kefu.core.models import Notification
+from kefu.org.models import Employee
+from kefu.org.selectors import employee_of
+
+from ..choices import EntrySource, RosterStatus
+from ..models import Roster, RosterEntry
+from ..rostering.problem import OFF_CODES
+from ..selectors import month_start
+from ..shifts import shift_names
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """One cell to change — 调整: ``employee_id`` works ``code`` on ``day``."""
+
+    employee_id: int
+    day: dt.date
+    code: str
+    note: str = ""
+
+
+def _check_codes(changes: Sequence[CellChange]) -> None:
+    for change in changes:
+        names = shift_names(change.day)
+        if change.code not in names and change.code not in OFF_CODES:
+            raise DomainError("roster_unknown_code", f"未知班次：{change.code}")
+
+
+@transaction.atomic
+def roster_apply_change(
+    *,
+    actor: Any,
+    team_id: int,
+    month: dt.date,
+    changes: Sequence[CellChange],
+    reason: str,
+    source: str = EntrySource.MANUAL,
+) -> Roster:
+    """Re-issue the team's published roster of ``month`` with ``changes`` — 重新发布排班表.
+
+    The old version becomes 已撤回; the new one is published at once (it replaces a frozen,
+    already-issued roster). The team's open draft of the same month, if any, gets the same
+    changes so publishing it later does not undo them. Each person whose cell changed is
+    notified. Returns the new published roster.
+    """
+    month = month_start(month)
+    if not changes:
+        raise DomainError("roster_no_change", "没有需要调整的排班")
+    if any(month_start(c.day) != month for c in changes):
+        raise DomainError("roster_change_other_month", "调整的日期不在该月排班表内")
+    _check_codes(changes)
+    reason = (reason or "").strip()[:300]
+    if not reason:
+        raise DomainError(
+            "roster_reason_required", "请填写变更原因", fields={"reason": "请填写变更原因"}
+        )
+    old = (
+        Roster.objects.select_for_update()
+        .filter(team_id=team_id, month=month, status=RosterStatus.PUBLISHED)
+        .first()
+    )
+    if old is None:
+        raise DomainError("roster_not_published", "该月排班表尚未发布，请直接修改草稿", status=409)
+    cells = {(e.employee_id, e.day): e for e in old.entries.all()}
+    for change in changes:
+        if (change.employee_id, change.day) not in cells:
+            raise DomainError("roster_not_member", "该员工不在此排班表中，无法调整", status=409)
+    wanted = {(c.employee_id, c.day): c for c in changes}
+    changed = [k for k, c in wanted.items() if cells[k].code != c.code]
+    if not changed:
+        raise DomainError("roster_no_change", "排班没有变化")
+    now = timezone.now()
+    me = employee_of(actor)
+    old.status = RosterStatus.WITHDRAWN
+    old.withdrawn_at = now
+    old.save(update_fields=["status", "withdrawn_at"])
+    top = Roster.objects.filter(team_id=team_id, month=month).aggregate(m=Max("version"))["m"]
+    new = Roster.objects.create(
+        team_id=team_id,
+        month=month,
+        version=(top or 0) + 1,
+        status=RosterStatus.PUBLISHED,
+        based_on=old,
+        change_reason=reason,
+        created_by=me,
+        published_by=me,
+        published_at=now,
+    )
+    rows = []
+    for key, entry in cells.items():
+        change = wanted.get(key)
+        if change is not None and change.code != entry.code:
+            rows.append(
+                RosterEntry(
+                    roster=new,
+                    employee_id=entry.employee_id,
+                    day=entry.day,
+                    code=change.code,
+                    source=source,
+                    note=change.note[:200],
+                )
+            )
+        else:
+            rows.append(
+                RosterEntry(
+                    roster=new,
+                    employee_id=entry.employee_id,
+                    day=entry.day,
+                    code=entry.code,
+                    source=entry.source,
+                    note=entry.note,
+                )
+            )
+    RosterEntry.objects.bulk_create(rows, batch_size=2000)
+    draft = Roster.objects.filter(team_id=team_id, month=month, status=RosterStatus.DRAFT).first()
+    if draft is not None:
+        for key in changed:
+            c = wanted[key]
+            RosterEntry.objects.filter(roster=draft, employee_id=key[0], day=key[1]).update(
+                code=c.code, source=source, note=c.note[:200]
+            )
+    names = shift_names(month)
+    link = reverse("workforce:roster_detail", args=[new.pk])
+    by_person: dict[int, list[str]] = {}
+    for emp_id, day in sorted(changed, key=lambda k: (k[0], k[1])):
+        c = wanted[(emp_id, day)]
+        by_person.setdefault(emp_id, []).append(
+            f"{day.month}月{day.day}日 {names.get(cells[(emp_id, day)].code, cells[(emp_id, day)].code)}"
+            f"→{names.get(c.code, c.code)}"
+        )
+    users = dict(Employee.objects.filter(pk__in=by_person).values_list("pk", "user_id"))
+    Notification.objects.bulk_create(
+        Notification(
+            recipient_id=users[emp_id],
+            title=f"排班表已变更（{month:%Y年%m月} 第{new.version}版）"[:200],
+            body="；".join(lines) + f"。原因：{reason}",
+            link=link,
+        )
+        for emp_id, lines in by_person.items()
+        if emp_id in users
+    )
+    audit.record(
+        actor=actor,
+        action="roster.reissue",
+        obj=new,
+        before={"version": old.version},
+        after={
+            "version": new.version,
+            "changes": [
+                {"employee": k[0], "day": k[1].isoformat(), "code": wanted[k].code} for k in changed
+            ],
+        },
+        reason=reason,
+    )
+    return new
