@@ -31,3 +31,5 @@ class JobKind(models.TextChoices):
     CUSTOMER_IMPORT = "customers.customer_import", "导入客户档案"
     VISIT_PLANS = "visits.plan_generate", "生成回访计划"
     SURVEY_CAMPAIGN = "surveys.campaign", "满意度集中调查"
+    ROSTER_SOLVE = "workforce.roster_solve", "自动排班"
+    ATTENDANCE_IMPORT = "attendance.clock_import", "导入打卡记录"
