@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for `make test` (the CI machine has 2 cores).
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint format bench install browser worker openapi clean
 
@@ -33,6 +35,10 @@ run: $(STAMP) $(MO)
 	$(PY) manage.py sla_schedule
 	$(PY) manage.py repair_clock_schedule
 	$(PY) manage.py visit_plan_schedule
+	$(PY) manage.py roster_reminder_schedule
+	$(PY) manage.py attendance_classify_schedule
+	$(PY) manage.py duty_handover_schedule
+	$(PY) manage.py meetings_schedule
 	@echo "后台任务 worker 已启动（db_worker）；打开 http://$(HOST):$(PORT)/"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(PY) manage.py db_worker --queue-name default --interval 1 & \
@@ -42,6 +48,10 @@ worker: $(STAMP)
 	$(PY) manage.py sla_schedule
 	$(PY) manage.py repair_clock_schedule
 	$(PY) manage.py visit_plan_schedule
+	$(PY) manage.py roster_reminder_schedule
+	$(PY) manage.py attendance_classify_schedule
+	$(PY) manage.py duty_handover_schedule
+	$(PY) manage.py meetings_schedule
 	$(PY) manage.py db_worker
 
 ## browser: Debian's chromium for the Playwright tests (no browser download from elsewhere)
@@ -62,7 +72,7 @@ format: $(STAMP)
 ## test: install, lint, and run the whole suite (SQLite unless DATABASE_URL says otherwise)
 test: $(STAMP) $(MO) browser lint
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS)
 
 openapi: $(STAMP)
 	$(PY) manage.py export_openapi docs/openapi.json --settings=config.settings.test

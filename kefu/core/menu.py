@@ -145,8 +145,18 @@ MENU: tuple[MenuGroup, ...] = (
                 "workforce.view_coveragerequirement",
                 "/workforce/staffing",
             ),
+            MenuItem(
+                "员工技能", "workforce:skills", "workforce.view_employeeskill", "/workforce/skills"
+            ),
+            MenuItem(
+                "休息申请",
+                "workforce:rest_requests",
+                "workforce.add_restrequest",
+                "/workforce/rest",
+            ),
             MenuItem("换班", "swaps:swap_list", "swaps.view_shiftswap", "/swaps/"),
             MenuItem("请假", "leave:leave_list", "leave.view_leaverequest", "/leave/"),
+            MenuItem("假期余额", "leave:balances", "leave.view_leaverequest", "/leave/balances"),
             MenuItem(
                 "考勤", "attendance:day_list", "attendance.view_attendanceday", "/attendance/"
             ),

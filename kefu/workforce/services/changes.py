@@ -141,25 +141,10 @@ def roster_apply_change(
             RosterEntry.objects.filter(roster=draft, employee_id=key[0], day=key[1]).update(
                 code=c.code, source=source, note=c.note[:200]
             )
-    names = shift_names(month)
-    link = reverse("workforce:roster_detail", args=[new.pk])
-    by_person: dict[int, list[str]] = {}
-    for emp_id, day in sorted(changed, key=lambda k: (k[0], k[1])):
-        c = wanted[(emp_id, day)]
-        by_person.setdefault(emp_id, []).append(
-            f"{day.month}月{day.day}日 {names.get(cells[(emp_id, day)].code, cells[(emp_id, day)].code)}"
-            f"→{names.get(c.code, c.code)}"
-        )
-    users = dict(Employee.objects.filter(pk__in=by_person).values_list("pk", "user_id"))
-    Notification.objects.bulk_create(
-        Notification(
-            recipient_id=users[emp_id],
-            title=f"排班表已变更（{month:%Y年%m月} 第{new.version}版）"[:200],
-            body="；".join(lines) + f"。原因：{reason}",
-            link=link,
-        )
-        for emp_id, lines in by_person.items()
-        if emp_id in users
+    notify_changed_cells(
+        roster=new,
+        changes=[(k[0], k[1], cells[k].code, wanted[k].code) for k in changed],
+        reason=reason,
     )
     audit.record(
         actor=actor,
@@ -175,3 +160,38 @@ def roster_apply_change(
         reason=reason,
     )
     return new
+
+
+def notify_changed_cells(
+    *,
+    roster: Roster,
+    changes: Sequence[tuple[int, dt.date, str, str]],
+    reason: str = "",
+) -> int:
+    """Tell each person whose cells changed in the re-issued ``roster`` what changed — 变更通知.
+
+    ``changes`` holds (employee id, day, old code, new code). One notification per person,
+    listing their days in order. Returns the number of notifications.
+    """
+    names = shift_names(roster.month)
+    link = reverse("workforce:roster_detail", args=[roster.pk])
+    by_person: dict[int, list[str]] = {}
+    for emp_id, day, before, after in sorted(changes, key=lambda c: (c[0], c[1])):
+        if before == after:
+            continue
+        by_person.setdefault(emp_id, []).append(
+            f"{day.month}月{day.day}日 {names.get(before, before or '未排')}→{names.get(after, after)}"
+        )
+    users = dict(Employee.objects.filter(pk__in=by_person).values_list("pk", "user_id"))
+    tail = f"。原因：{reason}" if reason else ""
+    made = Notification.objects.bulk_create(
+        Notification(
+            recipient_id=users[emp_id],
+            title=f"排班表已变更（{roster.month:%Y年%m月} 第{roster.version}版）"[:200],
+            body="；".join(lines) + tail,
+            link=link,
+        )
+        for emp_id, lines in by_person.items()
+        if emp_id in users
+    )
+    return len(made)

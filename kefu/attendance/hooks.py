@@ -1,0 +1,36 @@
+"""Hooks of the attendance module — 考勤扩展点.
+
+The roster says only that a day is ``leave`` (请假); the 考勤月报 lists leave days by type (事假,
+病假, 年假 …). The leave module registers a source from its ``AppConfig.ready()``:
+
+    from kefu.attendance.hooks import register_leave_type_source
+    register_leave_type_source("leave", fn)  # fn(employee_ids, start, end) → {(emp, day): "事假"}
+
+Without a source the report shows the total only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+
+LeaveTypeSource = Callable[[Sequence[int], dt.date, dt.date], Mapping[tuple[int, dt.date], str]]
+
+_SOURCES: dict[str, LeaveTypeSource] = {}
+
+
+def register_leave_type_source(key: str, source: LeaveTypeSource) -> None:
+    """One source per key; registering again replaces it."""
+    _SOURCES[key] = source
+
+
+def leave_types(
+    employee_ids: Sequence[int], start: dt.date, end: dt.date
+) -> dict[tuple[int, dt.date], str]:
+    """(employee, day) → the Chinese name of the leave type, from every registered source."""
+    found: dict[tuple[int, dt.date], str] = {}
+    if not employee_ids:
+        return found
+    for key in sorted(_SOURCES):
+        found.update(_SOURCES[key](employee_ids, start, end))
+    return found
