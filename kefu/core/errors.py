@@ -57,3 +57,17 @@ def apply_to_form(form: Any, error: DomainError) -> None:
             placed = True
     if not placed:
         form.add_error(None, error.message)
+
+
+def call_service_for_form(form: Any, service: Any, **kwargs: Any) -> Any:
+    """Run a service for a page's form: a refusal becomes HTTP 403, a broken rule goes onto the
+    form beside its field (None is returned so the view re-renders it with the user's input)."""
+    from django.core.exceptions import PermissionDenied
+
+    try:
+        return service(**kwargs)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        apply_to_form(form, exc)
+        return None

@@ -14,7 +14,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from kefu.core.errors import DomainError, PermissionDeniedError, apply_to_form
+from kefu.core.errors import (
+    DomainError,
+    PermissionDeniedError,
+    call_service_for_form,
+)
 from kefu.core.models import AuditEvent
 from kefu.core.params import query_id
 from kefu.core.policy import workforce_policy
@@ -141,16 +145,6 @@ def leave_export(request: HttpRequest) -> HttpResponse:
     return xlsx_download(content, f"请假登记表{today:%Y%m%d}.xlsx")
 
 
-def _call(form: Any, fn: Any, **kwargs: Any) -> Any:
-    try:
-        return fn(**kwargs)
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        apply_to_form(form, exc)
-        return None
-
-
 def _balances(request: HttpRequest) -> list[selectors.Balance]:
     me = employee_of(request.user)
     if me is None:
@@ -170,7 +164,7 @@ def leave_new(request: HttpRequest) -> HttpResponse:
     form = LeaveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        leave = _call(
+        leave = call_service_for_form(
             form,
             services.leave_create,
             actor=request.user,
@@ -249,7 +243,7 @@ def leave_decide(request: HttpRequest, pk: int) -> HttpResponse:
     leave = _visible(request, pk)
     form = DecideForm(request.POST)
     if form.is_valid():
-        done = _call(
+        done = call_service_for_form(
             form,
             services.leave_decide,
             actor=request.user,
@@ -293,7 +287,7 @@ def leave_report(request: HttpRequest, pk: int) -> HttpResponse:
     leave = _visible(request, pk)
     form = ReportBackForm(request.POST)
     if form.is_valid():
-        done = _call(
+        done = call_service_for_form(
             form,
             services.leave_report_back,
             actor=request.user,

@@ -15,7 +15,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from kefu.core.errors import DomainError, PermissionDeniedError, apply_to_form
+from kefu.core.errors import (
+    DomainError,
+    PermissionDeniedError,
+    call_service_for_form,
+)
 from kefu.core.models import AuditEvent
 from kefu.core.params import query_id
 from kefu.core.xlsx import Column, write_workbook
@@ -169,17 +173,6 @@ def _me(request: HttpRequest) -> Employee:
     return me
 
 
-def _call(form: Any, fn: Any, **kwargs: Any) -> Any:
-    """Run a service; a refusal becomes 403, a broken rule goes onto the form (None returned)."""
-    try:
-        return fn(**kwargs)
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        apply_to_form(form, exc)
-        return None
-
-
 @login_required
 @permission_required(ADD, raise_exception=True)
 def swap_new(request: HttpRequest) -> HttpResponse:
@@ -188,7 +181,7 @@ def swap_new(request: HttpRequest) -> HttpResponse:
     form = SwapForm(request.POST or None, employee=me, initial={"day": request.GET.get("day", "")})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        swap = _call(
+        swap = call_service_for_form(
             form,
             services.swap_create,
             actor=request.user,
@@ -327,7 +320,7 @@ def swap_decline(request: HttpRequest, pk: int) -> HttpResponse:
     swap = _visible(request, pk)
     form = DeclineForm(request.POST)
     if form.is_valid():
-        done = _call(
+        done = call_service_for_form(
             form,
             services.swap_decline,
             actor=request.user,
@@ -348,7 +341,7 @@ def swap_decide(request: HttpRequest, pk: int) -> HttpResponse:
     swap = _visible(request, pk)
     form = DecideForm(request.POST)
     if form.is_valid():
-        done = _call(
+        done = call_service_for_form(
             form,
             services.swap_decide,
             actor=request.user,
@@ -393,7 +386,7 @@ def swap_payback(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("只有换班申请人可以安排还班")
     form = PaybackForm(request.POST or None, employee=me)
     if request.method == "POST" and form.is_valid():
-        payback = _call(
+        payback = call_service_for_form(
             form,
             services.swap_payback_create,
             actor=request.user,
