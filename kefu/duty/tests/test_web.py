@@ -315,3 +315,20 @@ def test_presence_board_queries_do_not_grow_with_people(
     assert body.count('data-testid="violation-row"') == 6
     with django_assert_max_num_queries(18):
         assert len(client.get("/api/v1/duty/presence/board").json()) == 14
+
+
+def test_top_bar_quick_status_posts_and_comes_back(org, client_for) -> None:
+    """The top bar of every page has the 在线状态 form (no extra query, no script needed)."""
+    from kefu.duty.models import PresenceState
+
+    agent = client_for(org["agent_a1"].user)
+    page = agent.get("/org/approvals/").content.decode()
+    assert 'data-testid="presence-quick"' in page
+    back = agent.post(
+        "/duty/presence/set/", {"status": "online", "reason": "", "next": "/org/approvals/"}
+    )
+    assert back.status_code == 302 and back["Location"] == "/org/approvals/"
+    assert PresenceState.objects.get(employee=org["agent_a1"]).status == "online"
+    # HR sets no status: no form in its top bar
+    hr_page = client_for(org["hr"].user).get("/org/approvals/").content.decode()
+    assert 'data-testid="presence-quick"' not in hr_page
