@@ -285,7 +285,9 @@ def swap_payback_create(*, actor: Any, swap: ShiftSwap, day: dt.date, reason: st
 
 def _locked(swap: ShiftSwap) -> ShiftSwap:
     return (
-        ShiftSwap.objects.select_for_update()
+        # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer join
+        # to payback_of; only the swap row needs the lock.
+        ShiftSwap.objects.select_for_update(of=("self",))
         .select_related("applicant", "colleague", "payback_of")
         .get(pk=swap.pk)
     )
