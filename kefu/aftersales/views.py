@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kefu.core.calendar import SHANGHAI
-from kefu.core.errors import DomainError, PermissionDeniedError, apply_to_form
+from kefu.core.errors import DomainError, PermissionDeniedError, apply_to_form, raise_if_refused
 from kefu.core.models import AuditEvent
 from kefu.core.params import query_id
 from kefu.core.xlsx_web import xlsx_download
@@ -323,13 +323,6 @@ def repair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _visible(request, pk))
 
 
-def _refuse(exc: DomainError) -> None:
-    if isinstance(exc, PermissionDeniedError):
-        raise PermissionDenied(exc.message) from exc
-    if exc.status == 404:
-        raise Http404 from exc
-
-
 @login_required
 @require_POST
 @permission_required(CHANGE_REPAIR, raise_exception=True)
@@ -347,7 +340,7 @@ def repair_stage(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         try:
             perform_stage(request.user, order, action, data)
         except DomainError as exc:
-            _refuse(exc)
+            raise_if_refused(exc)
             mapped = {
                 (
                     "at"
@@ -417,7 +410,7 @@ def repair_onsite(request: HttpRequest, pk: int, what: str) -> HttpResponse:
         else:
             raise Http404
     except DomainError as exc:
-        _refuse(exc)
+        raise_if_refused(exc)
         target = next(iter(kwargs.values()), None)
         if target is None:
             messages.error(request, exc.message)

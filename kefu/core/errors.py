@@ -59,15 +59,25 @@ def apply_to_form(form: Any, error: DomainError) -> None:
         form.add_error(None, error.message)
 
 
-def call_service_for_form(form: Any, service: Any, **kwargs: Any) -> Any:
-    """Run a service for a page's form: a refusal becomes HTTP 403, a broken rule goes onto the
-    form beside its field (None is returned so the view re-renders it with the user's input)."""
+def raise_if_refused(error: DomainError) -> None:
+    """For pages: a refusal (403) becomes Django's PermissionDenied and a missing record (404)
+    Http404; any other broken rule returns so the page can show it beside the field."""
     from django.core.exceptions import PermissionDenied
+    from django.http import Http404
 
+    if isinstance(error, PermissionDeniedError) or error.status == 403:
+        raise PermissionDenied(error.message) from error
+    if error.status == 404:
+        raise Http404(error.message) from error
+
+
+def call_service_for_form(form: Any, service: Any, **kwargs: Any) -> Any:
+    """Run a service for a page's form: a refusal becomes HTTP 403 (a missing record 404), a
+    broken rule goes onto the form beside its field (None is returned so the view re-renders it
+    with the user's input)."""
     try:
         return service(**kwargs)
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(exc.message) from exc
     except DomainError as exc:
+        raise_if_refused(exc)
         apply_to_form(form, exc)
         return None

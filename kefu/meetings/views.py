@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from kefu.core.errors import DomainError, PermissionDeniedError, apply_to_form
+from kefu.core.errors import DomainError, PermissionDeniedError, apply_to_form, raise_if_refused
 from kefu.core.params import query_id
 from kefu.core.xlsx import Column, write_workbook
 from kefu.core.xlsx_web import xlsx_download
@@ -303,11 +303,6 @@ def occurrence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _visible(request, pk))
 
 
-def _refuse(exc: DomainError) -> None:
-    if isinstance(exc, PermissionDeniedError) or exc.status == 403:
-        raise PermissionDenied(exc.message) from exc
-
-
 @login_required
 @require_POST
 @permission_required("meetings.take_attendance", raise_exception=True)
@@ -333,7 +328,7 @@ def occurrence_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.attendance_record(actor=request.user, occurrence=occurrence, rows=rows)
     except DomainError as exc:
-        _refuse(exc)
+        raise_if_refused(exc)
         messages.error(request, exc.message)
         return _detail(
             request, occurrence, sheet_errors=exc.fields, posted=request.POST, status=422
@@ -354,7 +349,7 @@ def occurrence_minutes(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, occurrence=occurrence, minutes=form.cleaned_data["minutes"]
             )
         except DomainError as exc:
-            _refuse(exc)
+            raise_if_refused(exc)
             apply_to_form(form, exc)
         else:
             messages.success(request, "会议纪要已保存")
@@ -374,7 +369,7 @@ def occurrence_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, occurrence=occurrence, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
-            _refuse(exc)
+            raise_if_refused(exc)
             apply_to_form(form, exc)
         else:
             messages.success(request, "本次会议已取消")
@@ -394,7 +389,7 @@ def occurrence_leave(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, occurrence=occurrence, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
-            _refuse(exc)
+            raise_if_refused(exc)
             apply_to_form(form, exc)
         else:
             messages.success(request, "已请假")
@@ -414,7 +409,7 @@ def occurrence_report(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, occurrence=occurrence, **form.cleaned_data
             )
         except DomainError as exc:
-            _refuse(exc)
+            raise_if_refused(exc)
             apply_to_form(form, exc)
         else:
             messages.success(request, "汇报已提交")

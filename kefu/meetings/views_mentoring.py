@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from kefu.core.errors import DomainError, PermissionDeniedError, apply_to_form
+from kefu.core.errors import DomainError, apply_to_form, raise_if_refused
 from kefu.core.params import query_id
 from kefu.org.selectors import employee_of
 
@@ -47,11 +47,6 @@ STATUS_TAGS = {
 def _size(request: HttpRequest) -> int:
     size = query_id(request.GET.get("page_size"))
     return size if size in PAGE_SIZES else PAGE_SIZES[0]
-
-
-def _refuse(exc: DomainError) -> None:
-    if isinstance(exc, PermissionDeniedError) or exc.status == 403:
-        raise PermissionDenied(exc.message) from exc
 
 
 @login_required
@@ -97,7 +92,7 @@ def mentorship_new(request: HttpRequest) -> HttpResponse:
         try:
             pair = services.mentorship_create(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _refuse(exc)
+            raise_if_refused(exc)
             apply_to_form(form, exc)
         else:
             messages.success(request, "带教已登记")
@@ -170,7 +165,7 @@ def mentorship_training(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, mentorship=pair, **{**d, "attendees": list(d["attendees"])}
             )
         except DomainError as exc:
-            _refuse(exc)
+            raise_if_refused(exc)
             apply_to_form(form, exc)
         else:
             messages.success(request, "培训记录已登记")
@@ -190,7 +185,7 @@ def mentorship_exam(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, employee=pair.newcomer_id, mentorship=pair, **form.cleaned_data
             )
         except DomainError as exc:
-            _refuse(exc)
+            raise_if_refused(exc)
             apply_to_form(form, exc)
         else:
             messages.success(
@@ -210,7 +205,7 @@ def mentorship_end(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.mentorship_end(actor=request.user, mentorship=pair, **form.cleaned_data)
         except DomainError as exc:
-            _refuse(exc)
+            raise_if_refused(exc)
             apply_to_form(form, exc)
         else:
             messages.success(request, "带教已终止")
@@ -248,7 +243,7 @@ def training_new(request: HttpRequest) -> HttpResponse:
         try:
             services.training_record(actor=request.user, **{**d, "attendees": list(d["attendees"])})
         except DomainError as exc:
-            _refuse(exc)
+            raise_if_refused(exc)
             apply_to_form(form, exc)
         else:
             messages.success(request, "培训记录已登记")
@@ -310,7 +305,7 @@ def ranking_award(request: HttpRequest) -> HttpResponse:
     try:
         made = services.mentor_rewards_award(actor=request.user, period_start=day)
     except DomainError as exc:
-        _refuse(exc)
+        raise_if_refused(exc)
         messages.error(request, exc.message)
     else:
         messages.success(request, f"已发放{len(made)}名带教老师的奖励")

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from kefu.core.errors import DomainError, PermissionDeniedError, apply_to_form
+from kefu.core.errors import DomainError, PermissionDeniedError, apply_to_form, raise_if_refused
 from kefu.core.models import AuditEvent
 from kefu.core.params import query_id
 from kefu.customers.services import customer_find_or_create_by_phone
@@ -81,13 +81,6 @@ def _visible(request: HttpRequest, pk: int) -> Ticket:
 
 def ticket_url(ticket: Ticket) -> str:
     return reverse("tickets:ticket_detail", args=[ticket.pk])
-
-
-def _refused(exc: DomainError) -> None:
-    if isinstance(exc, PermissionDeniedError):
-        raise PermissionDenied(exc.message) from exc
-    if exc.status == 404:
-        raise Http404 from exc
 
 
 # --- list ---------------------------------------------------------------------------------------
@@ -260,7 +253,7 @@ def ticket_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.ticket_update_details(actor=request.user, ticket=ticket, **form.cleaned_data)
         except DomainError as exc:
-            _refused(exc)
+            raise_if_refused(exc)
             if exc.code == "ticket_closed":
                 form.add_error(None, exc.message)
             else:
@@ -467,7 +460,7 @@ def ticket_note(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, ticket=ticket, body=form.cleaned_data["body"]
             )
         except DomainError as exc:
-            _refused(exc)
+            raise_if_refused(exc)
             apply_to_form(form, exc)
         else:
             messages.success(request, "已添加内部备注")
@@ -489,7 +482,7 @@ def ticket_attach(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, ticket=ticket, name=upload.name, content=upload.read()
             )
         except DomainError as exc:
-            _refused(exc)
+            raise_if_refused(exc)
             apply_to_form(form, exc)
         else:
             messages.success(request, f"已上传附件 {upload.name}")

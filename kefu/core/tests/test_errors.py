@@ -33,3 +33,15 @@ def test_result_passes_through_rule_goes_beside_field_refusal_is_403():
     assert form.errors == {"reason": ["请填写原因"]}
     with pytest.raises(PermissionDenied, match="不是当前审批人"):
         call_service_for_form(_Form({}), _refuse)
+
+
+def test_raise_if_refused_maps_403_and_404_and_lets_rules_through():
+    from django.http import Http404
+
+    from kefu.core.errors import raise_if_refused
+
+    with pytest.raises(PermissionDenied):
+        raise_if_refused(DomainError("x", "不可", status=403))
+    with pytest.raises(Http404):
+        raise_if_refused(DomainError("gone", "用料记录不存在", status=404))
+    assert raise_if_refused(DomainError("rule", "请填写原因")) is None
