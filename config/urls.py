@@ -23,6 +23,10 @@ urlpatterns = [
     path("attendance/", include("kefu.attendance.urls")),
     path("duty/", include("kefu.duty.urls")),
     path("meetings/", include("kefu.meetings.urls")),
+    path("performance/", include("kefu.performance.urls")),
+    path("fund/", include("kefu.fund.urls")),
+    path("compensation/", include("kefu.compensation.urls")),
+    path("sales/", include("kefu.sales.urls")),
     path("workbench/", include("kefu.tickets.urls_console")),
     path("", include("kefu.core.urls")),
 ]

@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "kefu.attendance",
     "kefu.duty",
     "kefu.meetings",
+    "kefu.performance",
+    "kefu.fund",
+    "kefu.compensation",
+    "kefu.sales",
 ]
 
 MIDDLEWARE = [

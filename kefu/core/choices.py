@@ -33,3 +33,6 @@ class JobKind(models.TextChoices):
     SURVEY_CAMPAIGN = "surveys.campaign", "满意度集中调查"
     ROSTER_SOLVE = "workforce.roster_solve", "自动排班"
     ATTENDANCE_IMPORT = "attendance.clock_import", "导入打卡记录"
+    INCIDENT_IMPORT = "performance.incident_import", "汇总各模块奖惩事件"
+    MONTH_CLOSE = "performance.month_close", "绩效月结"
+    SALES_IMPORT = "sales.order_import", "导入销售订单"

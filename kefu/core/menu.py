@@ -184,6 +184,48 @@ MENU: tuple[MenuGroup, ...] = (
         ),
     ),
     MenuGroup(
+        "绩效奖惩",
+        "★",
+        (
+            MenuItem(
+                "奖惩台账",
+                "performance:incident_list",
+                "performance.view_incident",
+                "/performance/incidents",
+            ),
+            MenuItem(
+                "申诉", "performance:appeal_list", "performance.view_appeal", "/performance/appeals"
+            ),
+            MenuItem(
+                "考核计分卡",
+                "performance:scorecard_list",
+                "performance.view_incident",
+                "/performance/scorecards",
+            ),
+            MenuItem(
+                "奖惩条目",
+                "performance:catalogue",
+                "performance.view_incident",
+                "/performance/catalogue",
+            ),
+            MenuItem(
+                "赔偿扣款",
+                "compensation:compensation_list",
+                "compensation.view_compensation",
+                "/compensation/",
+            ),
+            MenuItem("销售日报", "sales:report_list", "sales.view_salesline", "/sales/reports"),
+            MenuItem("提成与排名", "sales:commission_list", "sales.view_commission", "/sales/"),
+            MenuItem("部门基金", "fund:ledger", "fund.view_fundentry", "/fund/"),
+            MenuItem(
+                "月结",
+                "performance:close_list",
+                "performance.view_monthclose",
+                "/performance/close",
+            ),
+        ),
+    ),
+    MenuGroup(
         "系统设置",
         "⚙",
         (

@@ -165,6 +165,18 @@ def policy_for(domain: str, on: dt.date | None = None) -> Any:
     return _parsed(row[0], row[1], domain)
 
 
+def policy_version_on(domain: str, on: dt.date | None = None) -> int | None:
+    """The version number of ``domain`` in force on ``on`` (stored beside a computed figure so a
+    reader can tell which rules produced it); None when no version is in force."""
+    day = on or timezone.localdate()
+    return (
+        Policy.objects.filter(domain=domain, effective_from__lte=day)
+        .order_by("-effective_from")
+        .values_list("version", flat=True)
+        .first()
+    )
+
+
 def security_policy(on: dt.date | None = None) -> SecurityPolicy:
     return policy_for("security", on)
 

@@ -1,0 +1,5 @@
+"""绩效奖惩·月结 API — mounted in config/api.py."""
+
+from ninja import Router
+
+router = Router(tags=["绩效奖惩·月结"])

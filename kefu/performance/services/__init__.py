@@ -1,0 +1,1 @@
+"""Services of the performance ledger — the only write path (see each module)."""

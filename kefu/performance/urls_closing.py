@@ -1,0 +1,5 @@
+"""绩效奖惩 pages (closing) — included by kefu/performance/urls.py."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
