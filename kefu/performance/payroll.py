@@ -105,3 +105,23 @@ def collect_payroll(
                 raise ValueError(f"unknown payroll column {line.column!r} from source {key!r}")
             row.amounts[line.column] = row.amounts.get(line.column, Decimal("0")) + line.amount
     return results
+
+
+# --- before the close --------------------------------------------------------------------------
+# preparer(month, actor) → a short Chinese summary ("导入考勤事件 12 条"). The manager's review of
+# a month (and the close job, again, so nothing arriving in between is missed) first runs every
+# preparer: the ledger reads the workforce incidents, compensation reads the complaint findings,
+# sales books the month's rankings. Each must be idempotent.
+ClosePreparer = Callable[[dt.date, object], str]
+
+_PREPARERS: dict[str, ClosePreparer] = {}
+
+
+def register_close_preparer(key: str, preparer: ClosePreparer) -> None:
+    """Called from an app's ``ready()``; one preparer per key (re-registering replaces it)."""
+    _PREPARERS[key] = preparer
+
+
+def run_close_preparers(month: dt.date, actor: object) -> list[str]:
+    """Run every preparer for ``month`` in key order; their summaries in that order."""
+    return [_PREPARERS[key](month, actor) for key in sorted(_PREPARERS)]
