@@ -39,6 +39,8 @@ run: $(STAMP) $(MO)
 	$(PY) manage.py attendance_classify_schedule
 	$(PY) manage.py duty_handover_schedule
 	$(PY) manage.py meetings_schedule
+	$(PY) manage.py performance_schedule
+	$(PY) manage.py month_close_schedule
 	@echo "后台任务 worker 已启动（db_worker）；打开 http://$(HOST):$(PORT)/"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(PY) manage.py db_worker --queue-name default --interval 1 & \
@@ -52,6 +54,8 @@ worker: $(STAMP)
 	$(PY) manage.py attendance_classify_schedule
 	$(PY) manage.py duty_handover_schedule
 	$(PY) manage.py meetings_schedule
+	$(PY) manage.py performance_schedule
+	$(PY) manage.py month_close_schedule
 	$(PY) manage.py db_worker
 
 ## browser: Debian's chromium for the Playwright tests (no browser download from elsewhere)

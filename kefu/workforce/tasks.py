@@ -18,10 +18,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import DatabaseError, connection, connections
-from django.utils import timezone
-from django_tasks import default_task_backend, task
+from django_tasks import task
 
-from kefu.core.calendar import SHANGHAI
+from kefu.core import daily
 from kefu.core.errors import PermissionDeniedError
 from kefu.core.jobs import JobOutcome, Progress, job_payload_json, run_job
 from kefu.core.models import BackgroundJob
@@ -103,32 +102,10 @@ def roster_reminder_daily_task() -> dict[str, Any]:
 
 def next_reminder_run(now: dt.datetime | None = None) -> dt.datetime:
     """The next ``REMINDER_TIME`` (Asia/Shanghai) strictly after ``now``."""
-    now = (now or timezone.now()).astimezone(SHANGHAI)
-    candidate = dt.datetime.combine(now.date(), REMINDER_TIME, tzinfo=SHANGHAI)
-    if candidate <= now:
-        candidate = dt.datetime.combine(
-            now.date() + dt.timedelta(days=1), REMINDER_TIME, tzinfo=SHANGHAI
-        )
-    return candidate
-
-
-def _waiting_reminder_runs() -> int:
-    try:
-        from django_tasks_db.models import DBTaskResult
-    except ImportError:  # pragma: no cover - the database backend is a fixed dependency
-        return 0
-    return DBTaskResult.objects.filter(
-        task_path=roster_reminder_daily_task.module_path, status="READY"
-    ).count()
+    return daily.next_daily_run(REMINDER_TIME, now)
 
 
 def schedule_next_reminder_run(*, now: dt.datetime | None = None) -> dt.datetime | None:
     """Queue the next daily reminder run; None when one is waiting already or the backend runs
     tasks at once (tests), where a self-scheduling task would never end."""
-    if not default_task_backend.supports_defer:
-        return None
-    if _waiting_reminder_runs():
-        return None
-    run_after = next_reminder_run(now)
-    roster_reminder_daily_task.using(run_after=run_after).enqueue()
-    return run_after
+    return daily.schedule_daily(roster_reminder_daily_task, REMINDER_TIME, now=now)

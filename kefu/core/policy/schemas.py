@@ -196,6 +196,10 @@ class FinePolicy(_Strict):
     meeting_disruption: Money
     unclear_swap: Money
     penalty_cap_ratio: Decimal = Field(ge=0, le=1, description="个人赔偿每月上限（占绩效奖金比例）")
+    # 第二十四条 reads "警告一次,罚扣绩效奖金100%" — more than a minor demerit's 30 %, which looks
+    # like a slip in the regulation; CMP-9 names no amount for a warning, so the default is 0 and
+    # the company sets its own reading here.
+    warning_ratio: Decimal = Field(default=Decimal(0), ge=0, le=1, description="警告扣绩效比例")
     minor_demerit_ratio: Decimal = Field(ge=0, le=1, description="小过扣绩效比例")
     major_demerit_ratio: Decimal = Field(ge=0, le=1, description="大过及以上扣绩效比例")
 
