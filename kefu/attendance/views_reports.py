@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from kefu.core.errors import DomainError, PermissionDeniedError
 from kefu.core.params import query_id
-from kefu.core.xlsx_web import xlsx_download
+from kefu.core.xlsx_web import submit_upload_as_job, xlsx_download
 
 from . import csvimport, selectors, services
 from .excel import monthly_workbook
@@ -117,18 +117,9 @@ def clock_import(request: HttpRequest) -> HttpResponse:
     """导入打卡记录: a time-clock CSV. A file that cannot be read is refused under the field; a
     readable one is imported in the background and the browser goes to the job's page."""
     form = CsvUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            job = services.clock_import_submit(
-                actor=request.user, data=upload.read(), filename=upload.name
-            )
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            form.add_error("file", exc.message)
-        else:
-            return redirect("job_detail", pk=job.pk)
+    submitted = submit_upload_as_job(request, form, services.clock_import_submit)
+    if submitted is not None:
+        return submitted
     return render(
         request,
         "attendance/clock_import.html",

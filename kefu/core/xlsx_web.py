@@ -47,9 +47,9 @@ def xlsx_download(content: bytes, filename: str) -> HttpResponse:
 
 
 def submit_upload_as_job(
-    request: HttpRequest, form: XlsxUploadForm, submit: Callable[..., Any]
+    request: HttpRequest, form: forms.Form, submit: Callable[..., Any]
 ) -> HttpResponse | None:
-    """On a valid POST, hand the file to ``submit`` (an ``*_import_submit`` service) and redirect
+    """On a valid POST, hand the form's ``file`` (an Excel or CSV upload) to ``submit`` (an ``*_import_submit`` service) and redirect
     to the job's page. A file the service refuses gets its message under the field (None is
     returned and the page re-renders with the form); a refused permission is a 403."""
     if request.method != "POST" or not form.is_valid():

@@ -5,7 +5,8 @@ few lines recorded by the team lead through the services — fines (PERF-6), ded
 customer praise (加分), an adopted suggestion (奖励), one proposal waiting for confirmation and one
 pending appeal — then whatever the workforce modules found in those two months is imported.
 Idempotent: the manual part is skipped once the team has manual lines; the import never books an
-incident twice.
+incident twice. The month before last is then reviewed by the 客服部经理, approved by the 总经理 and
+closed (once), so the 月结 page, the notices and the payroll Excel have a closed month to show.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from kefu.org.choices import EmployeeStatus
 from kefu.org.models import Employee, Team
 
 from .choices import IncidentSource
-from .models import Incident
+from .models import Incident, MonthClose
 from .periods import previous_month
 from .services import ledger
 from .services.imports import import_workforce_incidents
@@ -113,3 +114,33 @@ def seed_demo_performance(actor: Any) -> None:
         import_workforce_incidents(actor=actor, start=start, end=today)
     except DomainError as exc:  # pragma: no cover - the range is always valid
         logger.info("demo import skipped: %s", exc.message)
+    seed_demo_closed_month(today)
+
+
+def _demo_user_with(perm: str) -> Any:
+    from .services.closing import holders_of
+
+    return holders_of(perm).filter(is_superuser=False, employee__isnull=False).first()
+
+
+def seed_demo_closed_month(today: Any = None) -> MonthClose | None:
+    """Close the month before last through the real workflow (经理审核 → 总经理批准 → 结账),
+    unless that month already has a close row. Returns its row, or None without the people."""
+    from .services import closing
+
+    month = previous_month(previous_month((today or timezone.localdate()).replace(day=1)))
+    if MonthClose.objects.filter(month=month).exists():
+        return None
+    manager = _demo_user_with(closing.REVIEW_PERM)
+    gm = _demo_user_with(closing.APPROVE_PERM)
+    if manager is None or gm is None:
+        return None
+    try:
+        closing.month_review(actor=manager, month=month, note="演示：已核对当月奖惩与计分卡")
+        closing.month_approve(actor=gm, month=month)
+        # The queued job would do the same when the worker starts; run it now so the demo has
+        # the closed month at once (the job then finds it closed and changes nothing).
+        closing.month_close_run(actor=gm, month=month)
+    except DomainError as exc:
+        logger.info("demo month close skipped: %s", exc.message)
+    return MonthClose.objects.filter(month=month).first()

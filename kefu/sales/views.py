@@ -14,10 +14,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from kefu.core.errors import DomainError, PermissionDeniedError, call_service_for_form
+from kefu.core.errors import call_service_for_form
 from kefu.core.params import query_id
 from kefu.core.xlsx import Column, write_workbook
-from kefu.core.xlsx_web import xlsx_download
+from kefu.core.xlsx_web import submit_upload_as_job, xlsx_download
 from kefu.org.models import Team
 from kefu.org.selectors import employee_of
 from kefu.performance.periods import next_month, previous_month
@@ -279,18 +279,9 @@ def _report_url() -> str:
 def report_import(request: HttpRequest) -> HttpResponse:
     """导入订单: the shop's order export, imported in the background (every row or none)."""
     form = OrderUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            job = services.sales_import_submit(
-                actor=request.user, data=upload.read(), filename=upload.name
-            )
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            form.add_error("file", exc.message)
-        else:
-            return redirect("job_detail", pk=job.pk)
+    submitted = submit_upload_as_job(request, form, services.sales_import_submit)
+    if submitted is not None:
+        return submitted
     return render(
         request,
         "sales/report_import.html",
