@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kefu.performance.demo import seed_demo_performance
 from kefu.performance.choices import MonthCloseStatus
+from kefu.performance.demo import seed_demo_performance
 from kefu.performance.models import Appeal, Incident, MonthClose, PayrollLine
 
 
