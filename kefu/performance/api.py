@@ -235,6 +235,14 @@ def incident_confirm(request: HttpRequest, pk: int) -> Incident:
     return _incident(request, pk)
 
 
+@router.post("/incidents/{int:pk}/reject", response={200: IncidentOut, **ERRORS})
+def incident_reject(request: HttpRequest, pk: int, body: AppealIn) -> Incident:
+    """驳回 a proposal of someone in scope (reason required); it becomes 已撤销, never counted."""
+    require_perm(request, CONFIRM)
+    ledger.incident_reject(actor=request.user, incident=_incident(request, pk), reason=body.reason)
+    return _incident(request, pk)
+
+
 @router.post("/incidents/confirm", response={200: ConfirmedOut, **ERRORS})
 def incident_confirm_bulk(request: HttpRequest, body: BulkConfirmIn) -> dict:
     """批量确认: the proposals among ``ids`` in scope; the number confirmed."""

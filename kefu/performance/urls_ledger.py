@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern] = [
     path("incidents/import/", v.incident_import, name="incident_import"),
     path("incidents/<int:pk>/", v.incident_detail, name="incident_detail"),
     path("incidents/<int:pk>/confirm/", v.incident_confirm, name="incident_confirm"),
+    path("incidents/<int:pk>/reject/", v.incident_reject, name="incident_reject"),
     path("incidents/<int:pk>/appeal/", v.incident_appeal, name="incident_appeal"),
     path("incidents/<int:pk>/decide/", v.incident_decide, name="incident_decide"),
     path("incidents/<int:pk>/revoke/", v.incident_revoke, name="incident_revoke"),

@@ -341,6 +341,16 @@ def incident_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @permission_required(CONFIRM, raise_exception=True)
+def incident_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    """驳回 one proposal (reason required; errors come back as a message on the detail page)."""
+    reason = request.POST.get("reason", "")[:1000]
+    _run(request, ledger.incident_reject, "已驳回", incident=_visible(request, pk), reason=reason)
+    return redirect("performance:incident_detail", pk=pk)
+
+
+@login_required
+@require_POST
+@permission_required(CONFIRM, raise_exception=True)
 def incident_confirm_bulk(request: HttpRequest) -> HttpResponse:
     """批量确认 the ticked proposals (those in scope; others are left as they are)."""
     ids = [i for i in (query_id(v) for v in request.POST.getlist("ids")[:500]) if i]

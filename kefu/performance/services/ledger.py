@@ -149,6 +149,21 @@ def incident_confirm(*, actor: Any, incident: Incident) -> Incident:
 
 
 @transaction.atomic
+def incident_reject(*, actor: Any, incident: Incident, reason: str) -> Incident:
+    """驳回提议: a proposal (e.g. an imported line a lead finds wrong) is set aside with a reason by
+    whoever may confirm it. It never counted, so nothing is reversed; it becomes 已撤销."""
+    _require(actor, CONFIRM)
+    _require_scope(actor, incident.employee_id, what="驳回奖惩提议")
+    if incident.status != IncidentStatus.PROPOSED or incident.reverses_id:
+        raise ConflictError("not_proposed", "只有“待确认”的事件可以驳回；已确认的请由经理撤销")
+    if not reason.strip():
+        raise DomainError("reason_required", "请填写驳回理由", fields={"reason": "必填"})
+    booking.incident_reverse(actor=actor, incident=incident, reason=reason)
+    incident.refresh_from_db()
+    return incident
+
+
+@transaction.atomic
 def incidents_confirm_bulk(*, actor: Any, incident_ids: Iterable[int]) -> int:
     """批量确认: every proposal among ``incident_ids`` in the actor's scope; the count confirmed.
     Anything else in the list (not proposed, out of scope, own) is left unchanged."""

@@ -243,3 +243,66 @@ def test_rule_preview_counts_occurrence(org: dict) -> None:
     assert (p.occurrence, p.dismissal) == (3, True)
     rows = {r.rule.code: r for r in selectors.catalogue(day)}
     assert rows["service_complaint"].escalation_steps == ["¥50.00", "¥100.00", "辞退"]
+
+
+@pytest.mark.django_db
+def test_lead_rejects_a_proposal_which_never_counts(org: dict) -> None:
+    inc = _record(org, propose_only=True)
+    with pytest.raises(DomainError) as err:
+        ledger.incident_reject(actor=org["lead_a"].user, incident=inc, reason=" ")
+    assert err.value.code == "reason_required"
+    with pytest.raises(PermissionDeniedError):  # another team's lead
+        ledger.incident_reject(actor=org["lead_b"].user, incident=inc, reason="不属实")
+    with pytest.raises(PermissionDeniedError):  # the agent concerned
+        ledger.incident_reject(actor=org["agent_a1"].user, incident=inc, reason="不属实")
+    inc.refresh_from_db()
+    assert inc.status == IncidentStatus.PROPOSED
+    done = ledger.incident_reject(actor=org["lead_a"].user, incident=inc, reason="监控显示已打扫")
+    assert done.status == IncidentStatus.REVOKED and not done.reversals.exists()
+    # A revoked proposal is not counted (it never was) and books nothing in the fund.
+    counted = Incident.objects.filter(
+        employee=org["agent_a1"], status__in=("confirmed", "appealed")
+    )
+    assert not counted.exists() and not FundEntry.objects.exists()
+    confirmed = _record(org)
+    with pytest.raises(ConflictError):  # a counted line is the manager's to revoke
+        ledger.incident_reject(actor=org["lead_a"].user, incident=confirmed, reason="误登")
+
+
+@pytest.mark.django_db
+def test_reject_through_page_and_api(org: dict, client_for) -> None:
+    inc = _record(org, propose_only=True)
+    other = _record(org, propose_only=True)
+    agent = client_for(org["agent_a1"].user)
+    assert (
+        agent.post(f"/performance/incidents/{inc.pk}/reject/", {"reason": "x"}).status_code == 403
+    )
+    assert (
+        agent.post(
+            f"/api/v1/performance/incidents/{inc.pk}/reject",
+            {"reason": "x"},
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
+    inc.refresh_from_db()
+    assert inc.status == IncidentStatus.PROPOSED
+    lead = client_for(org["lead_a"].user)
+    page = lead.get(f"/performance/incidents/{inc.pk}/")
+    assert 'data-testid="incident-reject"' in page.content.decode()
+    r = lead.post(f"/performance/incidents/{inc.pk}/reject/", {"reason": "重复登记"})
+    assert r.status_code == 302
+    inc.refresh_from_db()
+    assert inc.status == IncidentStatus.REVOKED
+    r = lead.post(
+        f"/api/v1/performance/incidents/{other.pk}/reject",
+        {"reason": "重复登记"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["status"] == "revoked"
+    again = lead.post(
+        f"/api/v1/performance/incidents/{other.pk}/reject",
+        {"reason": "重复登记"},
+        content_type="application/json",
+    )
+    assert again.status_code == 409 and again.json()["code"] == "not_proposed"
