@@ -34,7 +34,7 @@ from kefu.org.models import Employee
 from ..choices import AppealStatus, IncidentStatus, MonthCloseStatus, Scheme
 from ..models import Appeal, Incident, MonthClose, PayrollLine
 from ..payroll import collect_payroll, run_close_preparers
-from ..periods import month_end, month_start, next_month
+from ..periods import locked_months, month_end, month_start, next_month
 from ..policy import performance_policy
 
 REVIEW_PERM = "performance.review_month"
@@ -118,6 +118,21 @@ def pending_counts(month: dt.date) -> tuple[int, int]:
     return proposals, appeals
 
 
+def earliest_unclosed_month_before(month: dt.date) -> dt.date | None:
+    """The first month before ``month`` that has ledger lines but is not locked, if any.
+
+    Months are closed in order: carry-overs (CMP-9 instalments, reversals into "the first open
+    month") assume every earlier month with figures is already frozen.
+    """
+    return (
+        Incident.objects.filter(month__lt=month)
+        .exclude(month__in=locked_months())
+        .order_by("month")
+        .values_list("month", flat=True)
+        .first()
+    )
+
+
 def _status_refusal(row: MonthClose, action: str) -> ConflictError:
     return ConflictError(
         "month_status", f"{month_label(row.month)}当前为“{row.get_status_display()}”，不能{action}"
@@ -144,6 +159,12 @@ def month_review(*, actor: Any, month: dt.date, note: str = "") -> MonthClose:
     current = MonthClose.objects.filter(month=month).first()
     if current is not None and current.status != MonthCloseStatus.OPEN:
         raise _status_refusal(current, "审核")
+    earlier = earliest_unclosed_month_before(month)
+    if earlier is not None:
+        raise ConflictError(
+            "earlier_month_open",
+            f"{month_label(earlier)}还有奖惩记录尚未结账，请按月份顺序先结{month_label(earlier)}",
+        )
     summaries = [s for s in run_close_preparers(month, actor) if s]
     with transaction.atomic():
         row = _locked_row(month)

@@ -437,3 +437,26 @@ def test_management_command_runs(db: Any) -> None:
     out = StringIO()
     call_command("month_close_schedule", stdout=out)
     assert "月结提醒" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_months_are_closed_in_order(org: dict, month: dt.date, isolated_payroll: dict) -> None:
+    """A month cannot be reviewed while an earlier month with ledger lines is still open."""
+    earlier = previous_month(month)
+    incident_book(
+        actor=org["lead_a"].user,
+        employee=org["agent_a1"],
+        day=earlier.replace(day=5),
+        rule_code="contact_leaked",
+        confirm=True,
+    )
+    with pytest.raises(ConflictError) as err:
+        closing.month_review(actor=org["manager"].user, month=month)
+    assert err.value.code == "earlier_month_open"
+    assert not MonthClose.objects.filter(month=month).exists()
+    closing.month_review(actor=org["manager"].user, month=earlier)
+    closing.month_approve(actor=org["gm"].user, month=earlier)  # the job runs at once in tests
+    assert MonthClose.objects.get(month=earlier).status == MonthCloseStatus.CLOSED
+    assert closing.month_review(actor=org["manager"].user, month=month).status == (
+        MonthCloseStatus.REVIEWED
+    )
