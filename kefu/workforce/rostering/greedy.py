@@ -257,9 +257,18 @@ def row_model(
     )
     model.solve_dp()
     if not model.can_finish(0, model.init_run, model.init_last, 0):
-        model.rest_hi, model.relaxed = INF, "max_rest"
+        # Fixed days (and last month's run) force more rest days than the quota allows: raise
+        # the upper bound only to the fewest the row needs — never drop it, or a relaxed person
+        # could be left resting the whole month (found by hypothesis: 5 days worked at the end
+        # of March with at most 4 in a row, three fixed rests and a leave day in April).
+        assert model.best is not None and model.max_rest is not None
+        need = model.best[0][model.init_run][model.last_index(model.init_last)]
+        model.rest_hi, model.relaxed = max(model.rest_hi, need), "max_rest"
         if not model.can_finish(0, model.init_run, model.init_last, 0):
-            model.rest_lo, model.relaxed = 0, "rest_quota"
+            model.rest_lo = min(model.rest_lo, model.max_rest[0])
+            model.relaxed = "rest_quota"
+        if not model.can_finish(0, model.init_run, model.init_last, 0):
+            model.rest_lo, model.rest_hi = 0, INF
     return model
 
 
