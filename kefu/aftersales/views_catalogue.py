@@ -11,13 +11,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from kefu.complaints import pdf
 from kefu.complaints.printing import rows_of
 from kefu.core.errors import DomainError, PermissionDeniedError, apply_to_form
 from kefu.core.params import query_id
+from kefu.core.pdf_web import pdf_response
 from kefu.customers.selectors import customers_for_user
 
 from . import selectors, services
@@ -272,12 +272,7 @@ def card_print(request: HttpRequest, pk: int) -> HttpResponse:
 def card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """保修卡, PDF."""
     form = _card_form(request, pk)
-    response = HttpResponse(pdf.render(form), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=f"保修卡-{form.number}.pdf"
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(pdf.render(form), f"保修卡-{form.number}.pdf")
 
 
 @login_required

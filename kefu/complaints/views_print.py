@@ -8,7 +8,8 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
+
+from kefu.core.pdf_web import pdf_response
 
 from . import pdf, printing
 from .models import Complaint, InvestigationReport
@@ -39,12 +40,7 @@ def _page(request: HttpRequest, form: printing.PrintedForm, pk: int, kind: str) 
 
 
 def _pdf(form: printing.PrintedForm) -> HttpResponse:
-    response = HttpResponse(pdf.render(form), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=f"{form.title}-{form.number}.pdf"
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(pdf.render(form), f"{form.title}-{form.number}.pdf")
 
 
 @login_required

@@ -14,12 +14,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from kefu.core.errors import call_service_for_form
 from kefu.core.models import AuditEvent
 from kefu.core.params import query_id
+from kefu.core.pdf_web import pdf_response
 from kefu.core.xlsx_web import xlsx_download
 
 from . import closing_outputs, pdf
@@ -204,15 +204,6 @@ def close_restart(request: HttpRequest, month: str) -> HttpResponse:
 
 
 # --- outputs ------------------------------------------------------------------------------------
-def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=filename
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
 @permission_required(VIEW_PERM, raise_exception=True)
 def notice_print(request: HttpRequest, month: str) -> HttpResponse:
@@ -226,7 +217,7 @@ def notice_print(request: HttpRequest, month: str) -> HttpResponse:
 def notice_pdf(request: HttpRequest, month: str) -> HttpResponse:
     """奖罚通知单, PDF."""
     notice = closing_outputs.notice_for(_month(month), request.user)
-    return _pdf(pdf.notice_pdf(notice), f"奖罚通知单-{month}.pdf")
+    return pdf_response(pdf.notice_pdf(notice), f"奖罚通知单-{month}.pdf")
 
 
 @login_required
@@ -242,7 +233,7 @@ def publication_print(request: HttpRequest, month: str) -> HttpResponse:
 def publication_pdf(request: HttpRequest, month: str) -> HttpResponse:
     """人事公布单, PDF."""
     pub = closing_outputs.publication_for(_month(month), request.user)
-    return _pdf(pdf.publication_pdf(pub), f"人事公布单-{month}.pdf")
+    return pdf_response(pdf.publication_pdf(pub), f"人事公布单-{month}.pdf")
 
 
 @login_required

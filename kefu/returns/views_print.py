@@ -15,7 +15,8 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+
+from kefu.core.pdf_web import pdf_response
 
 from .choices import CaseType
 from .models import ReturnCase
@@ -125,9 +126,4 @@ def render_pdf(case: ReturnCase) -> bytes:
 def slip_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """退件单, PDF."""
     case = _slip_case(request, pk)
-    response = HttpResponse(render_pdf(case), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=f"快件退回单-{case.number}.pdf"
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(render_pdf(case), f"快件退回单-{case.number}.pdf")

@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
+
+from kefu.core.pdf_web import pdf_response
 
 from . import printing, selectors
 from .choices import TaskStatus
@@ -47,9 +48,4 @@ def task_print(request: HttpRequest, pk: int) -> HttpResponse:
 def task_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """回访单, PDF."""
     form = _receipt(request, pk)
-    response = HttpResponse(printing.render_pdf(form), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=f"{printing.TITLE}-{form.number}.pdf"
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(printing.render_pdf(form), f"{printing.TITLE}-{form.number}.pdf")
