@@ -74,6 +74,7 @@ class PerformancePolicy(_Strict):
     rules: list[CatalogueRule] = Field(min_length=1, description="奖惩条目")
     appeal_window_days: int = Field(ge=0, le=60, description="申诉期限（确认后，天）")
     close_by_day: int = Field(ge=1, le=28, description="次月几日前完成月结（CMP-7）")
+    close_reminder_days: int = Field(default=3, ge=0, le=27, description="月结截止前几天开始提醒")
     auto_confirm_sources: list[str] = Field(
         default_factory=list, description="自动导入即确认的来源（其余待组长确认）"
     )

@@ -452,14 +452,15 @@ def month_close_job_task(job_id: int) -> None:
 
 # --- reminders ----------------------------------------------------------------------------------
 def month_close_reminders(*, today: dt.date | None = None) -> int:
-    """月结提醒: from ``close_by_day``−3 of a month on, while last month is not closed, remind the
+    """月结提醒: from ``close_by_day`` − ``close_reminder_days`` (policy) of a month on, while last month is not closed, remind the
     manager (month open) or the GM (month reviewed); once a day per person. Returns how many
     notifications were sent."""
     today = today or timezone.localdate()
     this_month = month_start(today)
     previous = month_start(this_month - dt.timedelta(days=1))
-    due = this_month.replace(day=performance_policy(this_month).close_by_day)
-    if today < due - dt.timedelta(days=3):
+    policy = performance_policy(this_month)
+    due = this_month.replace(day=policy.close_by_day)
+    if today < due - dt.timedelta(days=policy.close_reminder_days):
         return 0
     row = MonthClose.objects.filter(month=previous).first()
     status = row.status if row else MonthCloseStatus.OPEN

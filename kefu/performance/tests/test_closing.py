@@ -460,3 +460,18 @@ def test_months_are_closed_in_order(org: dict, month: dt.date, isolated_payroll:
     assert closing.month_review(actor=org["manager"].user, month=month).status == (
         MonthCloseStatus.REVIEWED
     )
+
+
+@pytest.mark.django_db
+def test_reminder_lead_days_come_from_policy(org: dict, isolated_payroll: dict) -> None:
+    """A version with close_reminder_days = 5 starts the reminders on the 5th (10 − 5)."""
+    from kefu.core.models import Policy
+    from kefu.core.policy import clear_policy_cache, policy_for
+
+    this = month_start(timezone.localdate())
+    body = policy_for("performance", this).model_dump(mode="json")
+    body["close_reminder_days"] = 5
+    Policy.objects.create(domain="performance", version=2, effective_from=this, body=body)
+    clear_policy_cache()
+    assert closing.month_close_reminders(today=this.replace(day=4)) == 0
+    assert closing.month_close_reminders(today=this.replace(day=5)) == 1
