@@ -6,9 +6,18 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from kefu.org.choices import Role
 from kefu.org.tests.factories import EmployeeFactory, make_org
+
+# Property tests judge the rules, not the machine: on a loaded CI machine (2 cores, two xdist
+# workers, PostgreSQL) input generation and single examples can be slow, which is no failure.
+hypothesis_settings.register_profile(
+    "kefu", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+hypothesis_settings.load_profile("kefu")
 
 
 @pytest.fixture

@@ -76,6 +76,9 @@ MIDDLEWARE = [
     "kefu.core.idempotency.IdempotencyMiddleware",
 ]
 
+# Django's model backend with the permission set cached per process (kefu/core/access_cache.py).
+AUTHENTICATION_BACKENDS = ["kefu.core.auth_backend.CachedPermissionBackend"]
+
 ROOT_URLCONF = "config.urls"
 
 TEMPLATES = [

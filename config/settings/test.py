@@ -14,3 +14,6 @@ STORAGES = {
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Every fast_json response (kefu/core/apikit.py) is checked against its schema in tests.
+KEFU_CHECK_FAST_JSON = True

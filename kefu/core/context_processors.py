@@ -5,9 +5,36 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
-from .menu import breadcrumb_for, menu_for
+from .menu import breadcrumb_from, menu_for
 from .models import Notification
+
+# The sidebar's HTML depends only on which items are shown, which one is active and the language,
+# so it is rendered once per process for each combination (a few per role) instead of on every
+# page: rendering ~60 translated links was a fifth of the dashboard's CPU (docs/performance.md).
+_SIDEBAR_MAX = 512
+_sidebar_cache: dict[tuple[Any, ...], SafeString] = {}
+
+
+def sidebar_html(menu: list[dict[str, Any]]) -> SafeString:
+    """The rendered ``<nav>`` content of ``menu`` (from ``menu_for``), cached per process."""
+    key = (
+        get_language(),
+        tuple(
+            (g["label"], g["icon"], tuple((i["label"], i["url"], i["active"]) for i in g["items"]))
+            for g in menu
+        ),
+    )
+    html = _sidebar_cache.get(key)
+    if html is None:
+        html = SafeString(render_to_string("core/_sidebar.html", {"kefu_menu": menu}))
+        if len(_sidebar_cache) >= _SIDEBAR_MAX:
+            _sidebar_cache.clear()
+        _sidebar_cache[key] = html
+    return html
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -19,12 +46,17 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     from kefu.org.selectors import employee_of
 
     def unread() -> int:
+        known = getattr(request, "kefu_unread", None)  # the dashboard may have counted them
+        if known is not None:
+            return int(known)
         return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
     employee = employee_of(user)
+    menu = menu_for(user, request.path)
     return {
-        "kefu_menu": menu_for(user, request.path),
-        "kefu_breadcrumb": breadcrumb_for(user, request.path),
+        "kefu_menu": menu,
+        "kefu_sidebar": lambda: sidebar_html(menu),
+        "kefu_breadcrumb": breadcrumb_from(menu),
         "kefu_employee": employee,
         "kefu_display_name": employee.name if employee else user.get_username(),
         "kefu_role_labels": [Role(r).label for r in roles_of(user)]

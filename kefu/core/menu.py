@@ -216,6 +216,13 @@ MENU: tuple[MenuGroup, ...] = (
             ),
             MenuItem("销售日报", "sales:report_list", "sales.view_salesline", "/sales/reports"),
             MenuItem("提成与排名", "sales:commission_list", "sales.view_commission", "/sales/"),
+            MenuItem("未付款订单", "sales:unpaid_list", "sales.view_unpaidorder", "/sales/unpaid"),
+            MenuItem(
+                "询单转化与未成交原因",
+                "sales:lost_report",
+                "sales.view_lostinquiry",
+                "/sales/lost",
+            ),
             MenuItem("部门基金", "fund:ledger", "fund.view_fundentry", "/fund/"),
             MenuItem(
                 "月结",
@@ -249,34 +256,66 @@ def _match(path: str, url: str, prefix: str) -> int:
     return 0
 
 
-def menu_for(user: Any, path: str) -> list[dict[str, Any]]:
-    """The groups and items ``user`` may open; the active item is the one whose URL prefix
-    matches ``path`` longest (投诉统计 at /complaints/stats/, not 投诉列表 at /complaints/)."""
+# Which items a permission set may open, with their reversed URLs: the same for every request of
+# the same roles, so it is kept per process, keyed by the (cached, reused) permission set.
+_VISIBLE_MAX = 256
+_visible_cache: dict[tuple[bool, frozenset[str]], tuple[tuple[str, str, tuple[Any, ...]], ...]] = {}
+
+
+def _visible(user: Any) -> tuple[tuple[str, str, tuple[Any, ...]], ...]:
+    """(group label, icon, ((label, url, prefix), …)) for the groups ``user`` may open."""
+    superuser = bool(getattr(user, "is_superuser", False))
+    perms = frozenset(user.get_all_permissions())
+    key = (superuser, perms)
+    hit = _visible_cache.get(key)
+    if hit is not None:
+        return hit
     groups = []
     for group in MENU:
         items = []
         for item in group.items:
-            if item.permission and not user.has_perm(item.permission):
+            if item.permission and not (superuser or item.permission in perms):
                 continue
             try:
                 url = reverse(item.url_name)
             except NoReverseMatch:
                 continue
-            score = _match(path, url, item.match_prefix or url)
-            items.append({"label": item.label, "url": url, "score": score, "active": False})
+            items.append((item.label, url, item.match_prefix or url))
         if items:
-            groups.append({"label": group.label, "icon": group.icon, "items": items})
-    best = max((i["score"] for g in groups for i in g["items"]), default=0)
-    for g in groups:
-        for i in g["items"]:
-            score = i.pop("score")
-            i["active"] = best > 0 and score == best
-        g["active"] = any(i["active"] for i in g["items"])
+            groups.append((group.label, group.icon, tuple(items)))
+    if len(_visible_cache) >= _VISIBLE_MAX:
+        _visible_cache.clear()
+    _visible_cache[key] = value = tuple(groups)
+    return value
+
+
+def menu_for(user: Any, path: str) -> list[dict[str, Any]]:
+    """The groups and items ``user`` may open; the active item is the one whose URL prefix
+    matches ``path`` longest (投诉统计 at /complaints/stats/, not 投诉列表 at /complaints/)."""
+    visible = _visible(user)
+    best = max(
+        (_match(path, url, prefix) for _, _, items in visible for _, url, prefix in items),
+        default=0,
+    )
+    groups = []
+    for label, icon, items in visible:
+        rows = [
+            {
+                "label": item_label,
+                "url": url,
+                "active": best > 0 and _match(path, url, prefix) == best,
+            }
+            for item_label, url, prefix in items
+        ]
+        groups.append(
+            {"label": label, "icon": icon, "items": rows, "active": any(r["active"] for r in rows)}
+        )
     return groups
 
 
-def breadcrumb_for(user: Any, path: str) -> list[dict[str, str]]:
-    for group in menu_for(user, path):
+def breadcrumb_from(menu: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The breadcrumb (group › item) of the active item of a menu built by ``menu_for``."""
+    for group in menu:
         for item in group["items"]:
             if item["active"]:
                 return [
@@ -284,3 +323,7 @@ def breadcrumb_for(user: Any, path: str) -> list[dict[str, str]]:
                     {"label": item["label"], "url": item["url"]},
                 ]
     return []
+
+
+def breadcrumb_for(user: Any, path: str) -> list[dict[str, str]]:
+    return breadcrumb_from(menu_for(user, path))

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from . import access_cache
 from . import login as throttle
 from .errors import DomainError, apply_to_form
 from .jobs import jobs_for_user, result_template
@@ -81,12 +82,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     figures = employee_figures_for_user(user, today_start=today_start)
     by_department = figures.pop("by_department")
     peak = max((row["n"] for row in by_department), default=0)
+    notifications = list(Notification.objects.filter(recipient=user, read_at__isnull=True)[:5])
+    if len(notifications) < 5:
+        # Fewer than a page: that is the unread count too, so the top bar needs no COUNT query.
+        request.kefu_unread = len(notifications)  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         **figures,
         "by_department": [
             {**row, "pct": round(row["n"] * 100 / peak) if peak else 0} for row in by_department
         ],
-        "notifications": Notification.objects.filter(recipient=user, read_at__isnull=True)[:5],
+        "notifications": notifications,
         "recent_events": (
             AuditEvent.objects.select_related("actor")[:8]
             if user.has_perm("core.view_audit_trail")
@@ -99,6 +104,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _day_kind_label(day: dt.date) -> str:
+    # Kept per process for a few seconds (kefu/core/access_cache.py): it is on every dashboard.
+    return access_cache.cached_value(("calendar_label", day), lambda: _load_day_kind_label(day))
+
+
+def _load_day_kind_label(day: dt.date) -> str:
     row = CalendarDay.objects.filter(date=day).first()
     if row:
         return f"{row.get_kind_display()} {row.name}".strip()

@@ -15,6 +15,8 @@ from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
+from kefu.core import access_cache
+
 from .choices import Role, Scope
 
 ROLE_SCOPE: dict[str, Scope] = {
@@ -168,6 +170,7 @@ def sync_role_groups() -> None:
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.label)
         group.permissions.set([_permission(label) for label in table[role]])
+    access_cache.clear_on_commit()
 
 
 def roles_of(user: Any) -> list[str]:
@@ -177,7 +180,11 @@ def roles_of(user: Any) -> list[str]:
         if not getattr(user, "is_authenticated", False):
             cached = []
         else:
-            names = user.groups.values_list("name", flat=True)
+            # Per process for a few seconds as well (kefu/core/access_cache.py): roles change
+            # only through the employee services, which clear it.
+            names = access_cache.cached(
+                "groups", user, lambda: tuple(user.groups.values_list("name", flat=True))
+            )
             cached = [ROLE_BY_GROUP_NAME[n] for n in names if n in ROLE_BY_GROUP_NAME]
         user._kefu_roles = cached
     return cached

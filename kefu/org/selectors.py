@@ -8,9 +8,19 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from kefu.core import access_cache
+
 from .choices import EmployeeStatus, Scope
 from .models import Department, Employee, Position, Team
 from .roles import scope_of
+
+
+def department_tree() -> list[tuple[int, int | None]]:
+    """(id, parent id) of every department — kept per process for a few seconds (the department
+    services clear it; kefu/core/access_cache.py): every scoped page needs it."""
+    return access_cache.cached_value(
+        ("department_tree",), lambda: list(Department.objects.values_list("id", "parent_id"))
+    )
 
 
 def department_descendant_ids(
@@ -18,7 +28,7 @@ def department_descendant_ids(
 ) -> set[int]:
     """Ids of ``root_id`` and every department below it."""
     if departments is None:
-        departments = list(Department.objects.values_list("id", "parent_id"))
+        departments = department_tree()
     children: dict[int | None, list[int]] = defaultdict(list)
     for pk, parent in departments:
         children[parent].append(pk)
@@ -191,6 +201,28 @@ def employee_figures_for_user(user: Any, *, today_start: dt.datetime) -> dict[st
     Returns active_employees, left_employees, logged_in_today (active logins since
     ``today_start``), active_accounts and by_department (active head count per department).
     """
+    # The same figures for everybody with the same scope: kept per process for
+    # DASHBOARD_FIGURES_SECONDS (the page says so), so a dashboard refresh does not rescan
+    # 10,000 employees (docs/performance.md).
+    scope = scope_of(user)
+    me = None if scope == Scope.ALL else employee_of(user)
+    key = (
+        "dashboard_figures",
+        scope,
+        getattr(me, "pk", None) if scope not in (Scope.ALL, Scope.DEPARTMENT) else None,
+        getattr(me, "department_id", None) if scope == Scope.DEPARTMENT else None,
+        today_start,
+    )
+    figures = access_cache.cached_value(
+        key, lambda: _employee_figures(user, today_start), DASHBOARD_FIGURES_SECONDS
+    )
+    return dict(figures)  # a copy: callers may change it, the cached one must not change
+
+
+DASHBOARD_FIGURES_SECONDS = 30.0
+
+
+def _employee_figures(user: Any, today_start: dt.datetime) -> dict[str, Any]:
     # One grouped pass over employee ⨝ user: the four totals are sums of the per-department
     # counts, so the 10,000-row scan happens once instead of five times.
     rows = list(

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from kefu.core import audit
+from kefu.core import access_cache, audit
 from kefu.core.errors import ConflictError, DomainError, PermissionDeniedError
 from kefu.core.models import ApiToken
 
@@ -160,6 +160,7 @@ def _set_roles(user: Any, roles: list[str]) -> None:
     groups = list(Group.objects.filter(name__in=[Role(r).label for r in roles]))
     user.groups.set(groups)
     user._kefu_roles = None
+    access_cache.clear_on_commit()
     # The admin site (系统设置 → 制度参数, 节假日日历) is part of the 系统管理员 role: granted and
     # withdrawn with it, never by hand.
     is_staff = Role.SYSADMIN.value in roles

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from kefu.core import audit
+from kefu.core import access_cache, audit
 from kefu.core.errors import ConflictError, DomainError
 
 from ..choices import Level
@@ -56,6 +56,7 @@ def department_create(
     department = Department.objects.create(
         name=name, code=code, parent=parent, head=head, sort_order=sort_order
     )
+    access_cache.clear_on_commit()  # the cached department tree (scopes) must see it
     audit.record(
         actor=actor,
         action="department.create",
@@ -111,6 +112,7 @@ def department_update(*, actor: Any, department: Department, **changes: Any) -> 
     for key, value in changes.items():
         setattr(department, key, values.get(key, value))
     department.save()
+    access_cache.clear_on_commit()  # a new parent changes the cached department tree
     audit.record(
         actor=actor,
         action="department.update",
