@@ -34,12 +34,14 @@ run: $(STAMP) $(MO)
 	$(PY) manage.py seed_demo
 	$(PY) manage.py sla_schedule
 	$(PY) manage.py repair_clock_schedule
+	$(PY) manage.py returns_clock_schedule
 	$(PY) manage.py visit_plan_schedule
 	$(PY) manage.py roster_reminder_schedule
 	$(PY) manage.py attendance_classify_schedule
 	$(PY) manage.py duty_handover_schedule
 	$(PY) manage.py meetings_schedule
 	$(PY) manage.py performance_schedule
+	$(PY) manage.py sales_schedule
 	$(PY) manage.py month_close_schedule
 	@echo "后台任务 worker 已启动（db_worker）；打开 http://$(HOST):$(PORT)/"
 	@trap 'kill 0' INT TERM EXIT; \
@@ -49,12 +51,14 @@ run: $(STAMP) $(MO)
 worker: $(STAMP)
 	$(PY) manage.py sla_schedule
 	$(PY) manage.py repair_clock_schedule
+	$(PY) manage.py returns_clock_schedule
 	$(PY) manage.py visit_plan_schedule
 	$(PY) manage.py roster_reminder_schedule
 	$(PY) manage.py attendance_classify_schedule
 	$(PY) manage.py duty_handover_schedule
 	$(PY) manage.py meetings_schedule
 	$(PY) manage.py performance_schedule
+	$(PY) manage.py sales_schedule
 	$(PY) manage.py month_close_schedule
 	$(PY) manage.py db_worker
 

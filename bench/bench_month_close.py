@@ -1,7 +1,7 @@
 """Month-close benchmark — 月结基准 (CMP-7, PERF-8): the close job at company scale.
 
-Seeds a company (make_org + N employees in 客服部 with a login each, bulk_create) and M confirmed
-ledger lines per employee in one past month (bulk_create: 扣分/加分/罚款/奖励), marks the month
+Seeds a company (make_org + N employees in 客服部 with a login each, bulk_create; the set-up shared
+with bench_scorecard.py is ``bench/_perf_seed.py``) and M confirmed ledger lines per employee in one past month (bulk_create: 扣分/加分/罚款/奖励), marks the month
 经理已审核, then times what the GM's 批准结账 costs: ``month_approve`` plus the close job run
 synchronously (the test settings' immediate task backend): compensation hook, preparers, every
 registered payroll source (``collect_payroll``), the PayrollLine rows written in one transaction.
@@ -19,15 +19,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
-import sys
-import tempfile
 import time
-from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _perf_seed import ROOT, drop_sqlite, seed_company, seed_ledger, setup_django
+
 RESULTS = ROOT / "bench" / "results" / "month_close.md"
 TARGET_S = 10.0
 
@@ -45,55 +41,14 @@ def parse() -> argparse.Namespace:
     return p.parse_args()
 
 
-def setup_django() -> str:
-    sqlite_file = ""
-    if not os.environ.get("DATABASE_URL"):
-        sqlite_file = str(Path(tempfile.gettempdir()) / f"kefu_bench_close_{os.getpid()}.sqlite3")
-        os.environ["DATABASE_URL"] = f"sqlite:///{sqlite_file}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    sys.path.insert(0, str(ROOT))
-    os.chdir(ROOT)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    return sqlite_file
-
-
 def seed(args: argparse.Namespace, month: dt.date) -> dict:
-    from django.contrib.auth import get_user_model
     from django.utils import timezone
 
     from kefu.org.models import Employee
-    from kefu.org.tests.factories import make_org
     from kefu.performance.choices import IncidentCategory, IncidentStatus, MonthCloseStatus
-    from kefu.performance.models import Incident, MonthClose
+    from kefu.performance.models import MonthClose
 
-    org = make_org()
-    user_model = get_user_model()
-    rng = random.Random(args.seed)
-    users = user_model.objects.bulk_create(
-        [user_model(username=f"MCB{i:05d}", password="!") for i in range(args.employees)],
-        batch_size=1000,
-    )
-    teams = [org["team_a"], org["team_b"]]
-    employees = Employee.objects.bulk_create(
-        [
-            Employee(
-                user=u,
-                employee_no=u.username,
-                name=f"基准员工{i}",
-                hire_date=dt.date(2024, 1, 2),
-                department=org["cs"],
-                team=teams[i % 2],
-                position=org["agent_position"],
-            )
-            for i, u in enumerate(users)
-        ],
-        batch_size=1000,
-    )
+    org, employees = seed_company(args.employees, "MCB")
     kinds = (
         ("posture", "坐姿站姿不端", IncidentCategory.DEDUCTION, "-1", "0"),
         ("chatting", "值班时无故与人闲聊", IncidentCategory.DEDUCTION, "-2", "0"),
@@ -101,46 +56,20 @@ def seed(args: argparse.Namespace, month: dt.date) -> dict:
         ("contact_leaked", "将同事联系方式随意透露给他人", IncidentCategory.FINE, "0", "-10"),
         ("suggestion_money", "反应的问题经公司采纳（奖励）", IncidentCategory.REWARD, "0", "20"),
     )
-    now = timezone.now()
-    batch: list[Incident] = []
-    total = 0
-    for emp in employees:
-        for _ in range(args.incidents):
-            code, name, category, points, money = rng.choice(kinds)
-            batch.append(
-                Incident(
-                    employee_id=emp.pk,
-                    day=month.replace(day=rng.randint(1, 28)),
-                    month=month,
-                    rule=code,
-                    rule_name=name,
-                    category=category,
-                    points=Decimal(points),
-                    money=Decimal(money),
-                    status=IncidentStatus.CONFIRMED,
-                    source="manual",
-                    description=f"基准数据 {name}",
-                    created_at=now,
-                )
-            )
-        if len(batch) >= 5000:
-            Incident.objects.bulk_create(batch, batch_size=1000)
-            total += len(batch)
-            batch = []
-    Incident.objects.bulk_create(batch, batch_size=1000)
-    total += len(batch)
+    rng = random.Random(args.seed)
+    total = seed_ledger(employees, month, args.incidents, kinds, [IncidentStatus.CONFIRMED], rng)
     MonthClose.objects.create(
         month=month,
         status=MonthCloseStatus.REVIEWED,
         reviewed_by=org["manager"].user,
-        reviewed_at=now,
+        reviewed_at=timezone.now(),
     )
     return {"org": org, "incidents": total, "people": Employee.objects.count()}
 
 
 def main() -> None:
     args = parse()
-    sqlite_file = setup_django()
+    sqlite_file = setup_django("close")
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -209,8 +138,8 @@ def main() -> None:
     if not args.no_write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(text, encoding="utf-8")
-    if sqlite_file and not args.keep:
-        Path(sqlite_file).unlink(missing_ok=True)
+    if not args.keep:
+        drop_sqlite(sqlite_file)
     if args.strict and not ok:
         raise SystemExit(1)
 

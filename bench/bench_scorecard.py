@@ -1,7 +1,7 @@
 """Score-card benchmark — 考核计分卡基准 (PERF-4): the card page and the month close's scoring.
 
-Seeds a company (make_org + N employees in 客服部 with a login each, bulk_create) and M ledger lines
-per employee in one month (bulk_create: 扣分/加分/迟到/罚款, a few 待确认 and 申诉中), then measures
+Seeds a company (make_org + N employees in 客服部 with a login each, bulk_create; the set-up shared
+with bench_month_close.py is ``bench/_perf_seed.py``) and M ledger lines per employee in one month (bulk_create: 扣分/加分/迟到/罚款, a few 待确认 and 申诉中), then measures
 through Django's test Client (the whole request: session, middleware, scope, template):
 
 1. ``GET /performance/scorecards/<id>/?month=`` — the card page of random employees as 行政人事部
@@ -27,12 +27,10 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _perf_seed import ROOT, drop_sqlite, seed_company, seed_ledger, setup_django
+
 RESULTS = ROOT / "bench" / "results" / "scorecard.md"
 TARGET_P95_MS = 50.0
 
@@ -50,58 +48,10 @@ def parse() -> argparse.Namespace:
     return p.parse_args()
 
 
-def setup_django() -> str:
-    """Settings and database; returns a label of the database used."""
-    sqlite_file = ""
-    if not os.environ.get("DATABASE_URL"):
-        sqlite_file = str(
-            Path(tempfile.gettempdir()) / f"kefu_bench_scorecard_{os.getpid()}.sqlite3"
-        )
-        os.environ["DATABASE_URL"] = f"sqlite:///{sqlite_file}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    sys.path.insert(0, str(ROOT))
-    os.chdir(ROOT)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    return sqlite_file
-
-
 def seed(args: argparse.Namespace, month: dt.date) -> dict:
-    from django.contrib.auth import get_user_model
-    from django.utils import timezone
-
-    from kefu.org.models import Employee
-    from kefu.org.tests.factories import make_org
     from kefu.performance.choices import IncidentCategory, IncidentStatus
-    from kefu.performance.models import Incident
 
-    org = make_org()
-    user_model = get_user_model()
-    rng = random.Random(args.seed)
-    n = args.employees
-    users = user_model.objects.bulk_create(
-        [user_model(username=f"SCB{i:05d}", password="!") for i in range(n)], batch_size=1000
-    )
-    teams = [org["team_a"], org["team_b"]]
-    employees = Employee.objects.bulk_create(
-        [
-            Employee(
-                user=u,
-                employee_no=u.username,
-                name=f"基准员工{i}",
-                hire_date=dt.date(2024, 1, 2),
-                department=org["cs"],
-                team=teams[i % 2],
-                position=org["agent_position"],
-            )
-            for i, u in enumerate(users)
-        ],
-        batch_size=1000,
-    )
+    org, employees = seed_company(args.employees, "SCB")
     kinds = (
         ("posture", "坐姿站姿不端", IncidentCategory.DEDUCTION, "-1", "0"),
         ("late", "迟到", IncidentCategory.DEDUCTION, "-0.5", "0"),
@@ -110,34 +60,8 @@ def seed(args: argparse.Namespace, month: dt.date) -> dict:
         ("contact_leaked", "将同事联系方式随意透露给他人", IncidentCategory.FINE, "0", "-10"),
     )
     statuses = [IncidentStatus.CONFIRMED] * 8 + [IncidentStatus.PROPOSED, IncidentStatus.APPEALED]
-    now = timezone.now()
-    batch: list[Incident] = []
-    total = 0
-    for emp in employees:
-        for _ in range(args.incidents):
-            code, name, category, points, money = rng.choice(kinds)
-            batch.append(
-                Incident(
-                    employee_id=emp.pk,
-                    day=month.replace(day=rng.randint(1, 28)),
-                    month=month,
-                    rule=code,
-                    rule_name=name,
-                    category=category,
-                    points=Decimal(points),
-                    money=Decimal(money),
-                    status=rng.choice(statuses),
-                    source="manual",
-                    description=f"基准数据 {name}",
-                    created_at=now,
-                )
-            )
-        if len(batch) >= 5000:
-            Incident.objects.bulk_create(batch, batch_size=1000)
-            total += len(batch)
-            batch = []
-    Incident.objects.bulk_create(batch, batch_size=1000)
-    total += len(batch)
+    rng = random.Random(args.seed)
+    total = seed_ledger(employees, month, args.incidents, kinds, statuses, rng)
     return {"org": org, "employees": employees, "incidents": total}
 
 
@@ -159,7 +83,7 @@ def pct(values: list[float], p: float) -> float:
 
 def main() -> None:
     args = parse()
-    sqlite_file = setup_django()
+    sqlite_file = setup_django("scorecard")
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -256,10 +180,8 @@ best {min(runs) * 1000:.0f} ms, worst {max(runs) * 1000:.0f} ms of 3 runs, {quer
     if not args.no_write:
         RESULTS.write_text(md, encoding="utf-8")
         print(f"written {RESULTS.relative_to(ROOT)}")
-    if sqlite_file and not args.keep:
-        connection.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(sqlite_file + suffix).unlink(missing_ok=True)
+    if not args.keep:
+        drop_sqlite(sqlite_file)
     if args.strict and not ok:
         sys.exit(1)
 

@@ -202,8 +202,14 @@ class RepairFilter(Schema):
 def repair_list(request: HttpRequest, filters: Query[RepairFilter]) -> Any:
     """维修单列表, newest first; ``count`` stops at 1,000 (``count_capped``: there are more)."""
     require_perm(request, VIEW_REPAIR)
-    qs = selectors.repairs_for_user(
+    # Plain values of the shown columns (listing.API_FIELDS), not model instances, and the capped
+    # count in the same query, its SQL written once per filter shape: the hot path
+    # (docs/performance.md).
+    found = selectors.repair_page_for_user(
         request.user,
+        listing.API_FIELDS,
+        page=filters.page,
+        size=filters.page_size if filters.page_size in PAGE_SIZES else PAGE_SIZES[0],
         q=filters.q,
         status=filters.status.value if filters.status else "",
         breached=filters.breached,
@@ -211,14 +217,6 @@ def repair_list(request: HttpRequest, filters: Query[RepairFilter]) -> Any:
         customer_id=filters.customer_id,
         date_from=filters.date_from,
         date_to=filters.date_to,
-    )
-    # Plain values of the shown columns (listing.API_FIELDS), not model instances, and the capped
-    # count in the same query: the hot path (docs/performance.md).
-    found = selectors.repair_list_page(
-        qs,
-        listing.API_FIELDS,
-        page=filters.page,
-        size=filters.page_size if filters.page_size in PAGE_SIZES else PAGE_SIZES[0],
     )
     page = {
         "count": found.count,

@@ -12,8 +12,9 @@ strings (``_repair_table.html``).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
-from html import escape as esc
+from html import escape
 from typing import Any
 
 from django.urls import reverse
@@ -37,17 +38,18 @@ API_FIELDS: tuple[str, ...] = (
     "serial_number",
     "technician_id",
     "technician_name",
-    "reported_at",
+    "reported_text",
     "in_warranty",
     "breached",
     "arrival_breached",
     "fixed_breached",
     "spare_breached",
-    "arrival_due",
-    "fixed_due",
-    "spare_due",
+    "arrival_due_text",
+    "fixed_due_text",
+    "spare_due_text",
 )
-# The page shows the product and the current clock (which needs the stage times).
+# The page shows the product and the current clock (``running_clock``, computed in SQL: the
+# clock's key and deadline, not the seven stage times and deadlines it is decided from).
 PAGE_FIELDS: tuple[str, ...] = (
     "id",
     "number",
@@ -57,15 +59,10 @@ PAGE_FIELDS: tuple[str, ...] = (
     "serial_number",
     "product_name",
     "technician_name",
-    "reported_at",
+    "reported_text",
     "breached",
-    "arrival_due",
-    "fixed_due",
-    "spare_due",
-    "arrived_at",
-    "fixed_at",
-    "spare_at",
-    "remote_at",
+    "clock_key",
+    "clock_due_text",
 )
 STATUS_LABELS: dict[str, str] = dict(RepairStatus.choices)
 # After 签收 only 关闭 can follow: an unmet clock (a spare unit, never repaired) stays unmet.
@@ -85,7 +82,8 @@ STATUS_TAGS: dict[str, str] = {
 def running_clock(row: dict[str, Any]) -> tuple[str, dt.datetime] | None:
     """The first clock still running — (key, deadline) — or None when all are met.
 
-    Same clock as ``clocks.summary(clocks.readings(...))`` (tested), from the row's values:
+    Same clock as ``clocks.summary(clocks.readings(...))`` (tested), from the row's values
+    (the list reads it computed in SQL, ``list_sql.row_sql``'s ``clock_key``: tested equal):
     到场 is met by arrival or a remote solution, 修复 by the fix or remote, 备品替代 by either of
     those or a spare in place — so once 到场 and 修复 are met, 备品替代 is too. A signed-off or
     closed order runs no clock any more (no stage can follow): nothing is counting down.
@@ -107,6 +105,20 @@ def clock_stage(due: dt.datetime, *, now: dt.datetime, warn_hours: float) -> tup
     return ("warning" if left <= warn_hours * 3600 else "on_time"), int(left)
 
 
+_UNSAFE = re.compile("[&<>\"']").search
+
+
+def esc(text: str) -> str:
+    """``html.escape`` — its five replaces only for the rare text that needs one."""
+    return escape(text) if _UNSAFE(text) else text
+
+
+def table_html(rows: Iterable[dict[str, Any]]) -> str:
+    """The table body: every row's ``<tr>`` (``row_html``) as one safe string, so the template
+    prints one value, not one per row."""
+    return mark_safe("\n".join(r["html"] for r in rows))  # each piece escaped by row_html
+
+
 def _clip(text: str | None, n: int) -> str:
     text = text or ""
     return text if len(text) <= n else text[: n - 1] + "…"
@@ -121,7 +133,7 @@ def page_rows(
     left, over = words["left"], words["over"]
     out = []
     for r in rows:
-        local = r["reported_at"].astimezone(SHANGHAI)
+        local = utc(r["reported_text"]).astimezone(SHANGHAI)
         row = {
             "id": r["id"],
             "url": f"{base}{r['id']}/",
@@ -138,9 +150,9 @@ def page_rows(
             "breached": r["breached"],
             "clock": None,
         }
-        running = running_clock(r)
-        if running is not None:
-            key, due = running
+        key = r["clock_key"]
+        if key is not None:
+            due = utc(r["clock_due_text"])
             stage, seconds = clock_stage(due, now=now, warn_hours=warn_for(local.date()))
             row["clock"] = {
                 "key": key,
@@ -187,8 +199,9 @@ def row_html(row: dict[str, Any], words: dict[str, str]) -> str:
     """One ``<tr>`` of the table. Built here, not in the template: at 20–100 rows a page the
     template engine's ~20 variable look-ups per row were half the page's CPU, and
     ``format_html``'s lazy-aware escaping of every piece most of the rest. Text that can come
-    from users (number, names, serial, product) is escaped with ``html.escape``; the rest are
-    our own words (gettext, like ``{% translate %}``), tags and numbers."""
+    from users (number, names, serial, product) is escaped (``esc``); the rest are our own words
+    (gettext, like ``{% translate %}``), tags and numbers. Plain text: ``table_html`` joins the
+    rows and marks the whole body safe once."""
     clock = row["clock"]
     if clock is None:
         clock_html = "—"
@@ -209,7 +222,7 @@ def row_html(row: dict[str, Any], words: dict[str, str]) -> str:
         else "—"
     )
     url = row["url"]
-    return mark_safe(  # every user-supplied piece is escaped above
+    return (  # every user-supplied piece is escaped above (``table_html`` marks it safe)
         f'<tr data-repair="{row["id"]}"><td><a class="mono" href="{url}">{esc(row["number"])}'
         f"</a></td><td>{esc(row['customer'])}</td><td>{product}</td>"
         f'<td><span class="tag {row["status_tag"]}" data-status="{row["status"]}">'
@@ -230,6 +243,21 @@ def iso(value: dt.datetime | None) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def utc(text: str) -> dt.datetime:
+    """``list_sql``'s UTC timestamp text as an aware datetime."""
+    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+
+
+def iso_text(text: str | None) -> str | None:
+    """``list_sql``'s UTC timestamp text (``YYYY-MM-DD HH:MM:SS[.ffffff]``) as ``iso`` writes the
+    datetime (tested equal) — string slicing instead of a datetime per value."""
+    if text is None:
+        return None
+    if len(text) > 19 and text[20:26] != "000000":
+        return f"{text[:10]}T{text[11:23]}Z"
+    return f"{text[:10]}T{text[11:19]}Z"
+
+
 def api_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """The API's list items (RepairListOut) from ``API_FIELDS`` values."""
     return [
@@ -244,15 +272,15 @@ def api_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
             "serial_number": r["serial_number"] or "",
             "technician_id": r["technician_id"],
             "technician": r["technician_name"] or "",
-            "reported_at": iso(r["reported_at"]),
+            "reported_at": iso_text(r["reported_text"]),
             "in_warranty": r["in_warranty"],
             "breached": r["breached"],
             "arrival_breached": r["arrival_breached"],
             "fixed_breached": r["fixed_breached"],
             "spare_breached": r["spare_breached"],
-            "arrival_due": iso(r["arrival_due"]),
-            "fixed_due": iso(r["fixed_due"]),
-            "spare_due": iso(r["spare_due"]),
+            "arrival_due": iso_text(r["arrival_due_text"]),
+            "fixed_due": iso_text(r["fixed_due_text"]),
+            "spare_due": iso_text(r["spare_due_text"]),
         }
         for r in rows
     ]

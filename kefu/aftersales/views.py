@@ -141,16 +141,16 @@ def repair_list(request: HttpRequest) -> HttpResponse:
     """
     g = request.GET
     filters = list_filters(g)
-    qs = selectors.repairs_for_user(request.user, **filters)
     if g.get("export") == "xlsx":
         if not request.user.has_perm(EXPORT_REPAIR):
             raise PermissionDenied
+        qs = selectors.repairs_for_user(request.user, **filters)
         content, _count = export_repairs(qs[:50_000])
         return xlsx_download(content, f"维修单-{timezone.localdate():%Y%m%d}.xlsx")
     size = query_id(g.get("page_size"))
     size = size if size in PAGE_SIZES else PAGE_SIZES[0]
-    found = selectors.repair_list_page(
-        qs, listing.PAGE_FIELDS, page=query_id(g.get("page")) or 1, size=size
+    found = selectors.repair_page_for_user(
+        request.user, listing.PAGE_FIELDS, page=query_id(g.get("page")) or 1, size=size, **filters
     )
     page = ListPaginator(found).page_of(
         listing.page_rows(found.rows, now=timezone.now(), warn_for=warn_hours_by_day())
@@ -158,6 +158,7 @@ def repair_list(request: HttpRequest) -> HttpResponse:
     filtered = any(g.get(k) for k in ("q", "status", "breached", "technician", "from", "to"))
     context: dict[str, Any] = {
         "page": page,
+        "rows_html": listing.table_html(page.object_list),
         "filters": g,
         "filtered": filtered,
         "capped": found.capped,

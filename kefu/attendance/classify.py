@@ -26,6 +26,10 @@ How the seeds are read (docs in REQUIREMENTS WFM-5 and shared/seeds):
   counts as leaving the post ([004] "2日内未向主管申请签卡则视为离岗、脱岗,每次扣惩30元").
 * 请假 / 休息 / 未排班 — the roster code ``leave`` / ``rest`` / no published roster: never an incident.
 * A shift crossing midnight (晚班 17:30–01:00) is one day: the day the shift starts.
+* Approved leave of half a day or less (按小时请假, the shift stays in the roster) excuses half the
+  shift: ``part_leave = "start"`` (上半班, arriving later) moves the start lateness is measured
+  from to the shift's half-day point; ``"end"`` (下半班, leaving earlier) moves the end early
+  leave is measured from to it. Arriving at the half-day point is then not late.
 
 Clocks without a type (a time-clock export without 类型) are read by position: before the shift's
 midpoint a clock-in, from the midpoint on a clock-out. The earliest clock-in and the latest
@@ -44,6 +48,7 @@ from .choices import SEVERITY, DayStatus, Direction, IncidentRule
 ZERO = Decimal(0)
 REST_CODE = "rest"
 LEAVE_CODE = "leave"
+PART_START, PART_END = "start", "end"  # 上半班 / 下半班 part-day leave
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,24 @@ class DayFacts:
     fix_deadline: dt.datetime | None = None
     fix_pending: bool = False
     shift_name: str = ""
+    part_leave: str = ""  # "start" / "end": approved leave of half a day or less
+
+
+def half_day_point(start: dt.datetime, end: dt.datetime) -> dt.datetime:
+    """The middle of the shift — 半天: where a half-day leave ends or begins."""
+    return start + (end - start) / 2
+
+
+def expected_window(
+    shift: tuple[dt.datetime, dt.datetime], part_leave: str = ""
+) -> tuple[dt.datetime, dt.datetime]:
+    """(start, end) the person is expected at work: the shift less a half-day leave's part."""
+    start, end = shift
+    if part_leave == PART_START:
+        return half_day_point(start, end), end
+    if part_leave == PART_END:
+        return start, half_day_point(start, end)
+    return start, end
 
 
 @dataclass(frozen=True)
@@ -301,6 +324,7 @@ def classify_day(f: DayFacts, r: Rules) -> DayResult:
     start, end = f.shift
     clock_in, clock_out = pick_clocks(f.clocks, start, end)
     closed = f.now >= (f.close or end)
+    start, end = expected_window(f.shift, f.part_leave)
     settled = f.fix_deadline is not None and f.now >= f.fix_deadline and not f.fix_pending
     if clock_in is None and clock_out is None:
         if not closed:

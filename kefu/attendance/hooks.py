@@ -34,3 +34,29 @@ def leave_types(
     for key in sorted(_SOURCES):
         found.update(_SOURCES[key](employee_ids, start, end))
     return found
+
+
+# --- part-day leave ------------------------------------------------------------------------------
+# Approved leave of half a day or less keeps the shift in the roster; the classifier excuses the
+# half it covers. The leave module registers a source:
+#     register_part_leave_source("leave", fn)  # fn(ids, start, end) → {(emp, day): "start"|"end"}
+PartLeaveSource = Callable[[Sequence[int], dt.date, dt.date], Mapping[tuple[int, dt.date], str]]
+
+_PART_SOURCES: dict[str, PartLeaveSource] = {}
+
+
+def register_part_leave_source(key: str, source: PartLeaveSource) -> None:
+    """One source per key; registering again replaces it."""
+    _PART_SOURCES[key] = source
+
+
+def part_leave(
+    employee_ids: Sequence[int], start: dt.date, end: dt.date
+) -> dict[tuple[int, dt.date], str]:
+    """(employee, day) → ``"start"`` (上半班) or ``"end"`` (下半班) of approved half-day leave."""
+    found: dict[tuple[int, dt.date], str] = {}
+    if not employee_ids:
+        return found
+    for key in sorted(_PART_SOURCES):
+        found.update(_PART_SOURCES[key](employee_ids, start, end))
+    return found

@@ -148,7 +148,10 @@ def record(
     actor_id = getattr(actor, "pk", None)
     actor_label = ""
     if actor is not None:
-        employee = getattr(actor, "employee", None) if actor_id else None
+        # The employee record employee_of() already loaded for this request, else one read.
+        employee = getattr(actor, "_kefu_employee", False) if actor_id else None
+        if employee is False:
+            employee = getattr(actor, "employee", None)
         actor_label = (employee.name if employee else "") or getattr(actor, "username", "")
     before_json = to_jsonable(before)
     after_json = to_jsonable(after)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -38,6 +39,7 @@ class LeaveOut(Schema):
     start_day: dt.date
     end_day: dt.date
     hours: float | None
+    part: str
     days: float
     reason: str
     urgent: bool
@@ -90,6 +92,7 @@ class LeaveIn(Schema):
     start_day: dt.date
     end_day: dt.date
     hours: Decimal | None = None
+    part: Literal["start", "end"] = "start"
     urgent: bool = False
     reason: str = ""
 
@@ -265,6 +268,7 @@ def leave_create(request: HttpRequest, payload: LeaveIn) -> Status:
         start_day=payload.start_day,
         end_day=payload.end_day,
         hours=_check_hours(payload.hours),
+        part=payload.part,
         urgent=payload.urgent,
         reason=payload.reason,
     )

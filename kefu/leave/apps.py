@@ -33,6 +33,13 @@ class LeaveConfig(AppConfig):
 
         register_leave_type_source("leave", approved_leave_types)
 
+        # WFM-5: leave of half a day or less keeps the shift; attendance excuses that half.
+        from kefu.attendance.hooks import register_part_leave_source
+
+        from .selectors import approved_part_leave
+
+        register_part_leave_source("leave", approved_part_leave)
+
     def seed_demo(self, actor: Any) -> None:
         """Demo leave for ``manage.py seed_demo`` (idempotent)."""
         from .demo import seed_demo_leave

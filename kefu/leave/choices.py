@@ -17,3 +17,10 @@ class LeaveStatus(models.TextChoices):
 HOLDING_STATUSES = (LeaveStatus.PENDING, LeaveStatus.APPROVED, LeaveStatus.RETURNED)
 # Requests whose days are taken from a balance.
 TAKEN_STATUSES = (LeaveStatus.APPROVED, LeaveStatus.RETURNED)
+
+
+class LeavePart(models.TextChoices):
+    """Which half of the shift a leave of half a day or less covers (按小时请假)."""
+
+    START = "start", "上半班（晚到）"
+    END = "end", "下半班（早走）"

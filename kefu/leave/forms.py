@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from kefu.core.policy import workforce_policy
 
+from .choices import LeavePart
 from .policy import leave_policy
 
 _DATE = {"required": "请选择日期", "invalid": "请输入正确的日期"}
@@ -40,6 +41,14 @@ class LeaveForm(forms.Form):
             "max_value": "小时数不能超过24",
             "max_decimal_places": "最多1位小数",
         },
+    )
+    part = forms.ChoiceField(
+        label="请假时段",
+        required=False,
+        choices=LeavePart.choices,
+        initial=LeavePart.START,
+        help_text="按小时请假（不超过半天）时：上半班到半天点再到岗，下半班到半天点即可离岗",
+        error_messages={"invalid_choice": "请选择请假时段"},
     )
     urgent = forms.BooleanField(
         label="紧急请假",

@@ -17,7 +17,7 @@ from django.db.models import Q
 
 from kefu.org.models import Employee, Team
 
-from .choices import LeaveStatus
+from .choices import LeavePart, LeaveStatus
 
 
 class LeaveRequest(models.Model):
@@ -34,6 +34,9 @@ class LeaveRequest(models.Model):
     start_day = models.DateField("开始日期")
     end_day = models.DateField("结束日期")
     hours = models.DecimalField("请假小时数", max_digits=4, decimal_places=1, null=True, blank=True)
+    part = models.CharField(
+        "请假时段", max_length=5, choices=LeavePart.choices, default=LeavePart.START
+    )
     days = models.DecimalField("请假天数", max_digits=5, decimal_places=1)
     reason = models.CharField("请假事由", max_length=300)
     urgent = models.BooleanField("紧急请假", default=False)

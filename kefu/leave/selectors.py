@@ -379,3 +379,26 @@ def people_for_balances(user: Any) -> QuerySet[Employee]:
         .select_related("team", "department")
         .order_by("employee_no")
     )
+
+
+def approved_part_leave(
+    employee_ids: Iterable[int], start: dt.date, end: dt.date
+) -> dict[tuple[int, dt.date], str]:
+    """(employee id, day) → ``"start"`` / ``"end"`` for approved leave of half a day or less (the
+    shift stays in the roster; attendance excuses that half — 半天假). One query."""
+    ids = list(employee_ids)
+    if not ids:
+        return {}
+    rows = LeaveRequest.objects.filter(
+        applicant_id__in=ids,
+        start_day__gte=start,
+        start_day__lte=end,
+        status__in=TAKEN_STATUSES,
+        hours__isnull=False,
+        days__lt=1,
+    ).values_list("applicant_id", "start_day", "part", "returned_on")
+    return {
+        (emp, day): part
+        for emp, day, part, returned_on in rows
+        if returned_on is None or returned_on > day
+    }

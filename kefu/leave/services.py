@@ -38,11 +38,15 @@ from kefu.org.models import Employee
 from kefu.org.selectors import employee_of
 from kefu.workforce.rostering.problem import LEAVE, OFF_CODES
 from kefu.workforce.selectors import month_start, published_schedule, roster_published
-from kefu.workforce.services.changes import CellChange, roster_apply_change
+from kefu.workforce.services.changes import (
+    CellChange,
+    roster_apply_change,
+    roster_release_leave,
+)
 from kefu.workforce.shifts import shift_specs
 
 from . import selectors
-from .choices import LeaveStatus
+from .choices import LeavePart, LeaveStatus
 from .models import LeaveRequest
 from .policy import LeavePolicy, leave_policy
 from .rules import LeaveAsk, LeaveContext, LeaveLimits, Overlap, RuleError, check_leave, count_days
@@ -191,9 +195,11 @@ def leave_create(
     reason: str,
     urgent: bool = False,
     hours: Decimal | None = None,
+    part: str = LeavePart.START,
 ) -> LeaveRequest:
     """Ask for leave — 请假: every rule is checked, then the approval chain ``leave`` starts with
-    the days as its fact (the first approver is notified)."""
+    the days as its fact (the first approver is notified). ``part`` says which half of the shift
+    an hours leave of half a day or less covers (上半班/下半班); attendance excuses that half."""
     if not actor.has_perm(selectors.ADD):
         raise PermissionDeniedError()
     me = _me(actor)
@@ -221,6 +227,7 @@ def leave_create(
         start_day=start_day,
         end_day=end_day,
         hours=hours,
+        part=part if part in LeavePart.values else LeavePart.START,
         days=check.days,
         reason=reason,
         urgent=urgent,
@@ -236,6 +243,7 @@ def leave_create(
             "days": check.days,
             "urgent": urgent,
             "hours": hours,
+            "part": leave.part,
         },
     )
     approval_start(
@@ -283,27 +291,25 @@ def _apply_to_roster(actor: Any, leave: LeaveRequest) -> dict[str, str]:
     return replaced
 
 
-def _restore(actor: Any, leave: LeaveRequest, from_day: dt.date, why: str) -> None:
-    """Give the 请假 cells from ``from_day`` on back their replaced codes (those still 请假)."""
-    if leave.team_id is None or not leave.replaced:
-        return
-    sched = published_schedule([leave.applicant_id], from_day, leave.end_day)
-    by_month: dict[dt.date, list[CellChange]] = defaultdict(list)
-    for iso, code in sorted(leave.replaced.items()):
-        day = dt.date.fromisoformat(iso)
-        if day >= from_day and sched.get((leave.applicant_id, day)) == LEAVE:
-            by_month[month_start(day)].append(
-                CellChange(leave.applicant_id, day, code, note=f"{why} {leave.number}")
-            )
-    for month, changes in sorted(by_month.items()):
-        roster_apply_change(
-            actor=actor,
-            team_id=leave.team_id,
-            month=month,
-            changes=changes,
-            reason=f"{why} {leave.number}：{leave.applicant.name}",
-            source="leave",
-        )
+def _restore(actor: Any, leave: LeaveRequest, from_day: dt.date, why: str) -> list[dt.date]:
+    """Give the 请假 cells from ``from_day`` to the end back (those still 请假): the shift each
+    replaced, or — leave approved before its month was published, no shift known — 休息 marked
+    待排班 for the team leader to fill. Returns the days left to fill."""
+    if leave.team_id is None or not _whole_days(leave) or from_day > leave.end_day:
+        return []
+    restore: dict[dt.date, str | None] = {}
+    day = from_day
+    while day <= leave.end_day:
+        restore[day] = leave.replaced.get(day.isoformat())
+        day += dt.timedelta(days=1)
+    return roster_release_leave(
+        actor=actor,
+        team_id=leave.team_id,
+        employee_id=leave.applicant_id,
+        restore=restore,
+        reason=f"{why} {leave.number}：{leave.applicant.name}",
+        ref=f"{why} {leave.number}",
+    )
 
 
 def _offsets_rest(leave: LeaveRequest, policy: LeavePolicy) -> bool:
@@ -426,12 +432,16 @@ def leave_report_back(*, actor: Any, leave: LeaveRequest, returned_on: dt.date) 
     if field["returned_on"]:
         raise DomainError("leave_return_invalid", field["returned_on"], fields=field)
     back = Decimal(0)
+    to_fill: list[dt.date] = []
     if returned_on <= leave.end_day:
+        # A 请假 cell without a replaced code was rostered from the leave itself (approved before
+        # the month was published): it counted as a working day when asked, so it does now.
         sched = {
             day: code
             for (_, day), code in published_schedule(
                 [leave.applicant_id], returned_on, leave.end_day
             ).items()
+            if code != LEAVE
         }
         for iso, code in leave.replaced.items():
             sched[dt.date.fromisoformat(iso)] = code
@@ -440,7 +450,7 @@ def leave_report_back(*, actor: Any, leave: LeaveRequest, returned_on: dt.date) 
             returned_on, leave.end_day, leave.hours, sched, policy.rules.half_day_hours
         )
         back = min(back, leave.days)
-        _restore(actor, leave, returned_on, "销假")
+        to_fill = _restore(actor, leave, returned_on, "销假")
     leave.returned_on = returned_on
     leave.returned_days = back
     leave.reported_at = timezone.now()
@@ -459,6 +469,6 @@ def leave_report_back(*, actor: Any, leave: LeaveRequest, returned_on: dt.date) 
         actor=actor,
         action="leave.report_back",
         obj=leave,
-        after={"returned_on": returned_on, "returned_days": back},
+        after={"returned_on": returned_on, "returned_days": back, "to_fill": to_fill},
     )
     return leave

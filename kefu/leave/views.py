@@ -172,6 +172,7 @@ def leave_new(request: HttpRequest) -> HttpResponse:
             start_day=d["start_day"],
             end_day=d["end_day"],
             hours=d["hours"],
+            part=d.get("part") or "start",
             urgent=d["urgent"],
             reason=d["reason"],
         )

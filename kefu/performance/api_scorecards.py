@@ -16,6 +16,7 @@ from ninja import Query, Router, Schema
 from kefu.core.apikit import ErrorOut, Page, paginate, require_perm
 
 from . import selectors_scorecards as sel
+from .selectors_carddetail import card_detail
 from .selectors_scorecards import PersonCard
 
 router = Router(tags=["绩效奖惩·计分卡"])
@@ -140,7 +141,7 @@ def scorecard_detail(request: HttpRequest, employee_id: int, month: str = "") ->
     require_perm(request, sel.VIEW_OWN)
     employee = sel.scorecard_employee_for_user(request.user, employee_id)  # 404 outside scope
     the_month = sel.month_or_error(month)
-    detail = sel.card_detail(employee, the_month)
+    detail = card_detail(employee, the_month)
     out = _card_out(employee, the_month, detail.person)
     out["groups"] = [
         {

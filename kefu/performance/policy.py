@@ -23,6 +23,9 @@ DEFAULTS_FILE = Path(__file__).with_name("policy_defaults.toml")
 
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 Points = Annotated[Decimal, Field(ge=0, max_digits=8, decimal_places=2)]
+# Seed 004 cancels 全勤奖 only for 缺卡未补、私自离岗、旷工: approved leave of every type keeps it
+# (the leave domain's type codes). Default for versions stored before the field existed.
+SEED_KEPT_LEAVE = ("personal", "sick", "annual", "adjust", "marriage", "bereavement", "maternity")
 Category = Literal["deduction", "addition", "fine", "reward", "sanction"]
 SchemeKey = Literal["points100", "points10"]
 
@@ -83,6 +86,10 @@ class PerformancePolicy(_Strict):
         default_factory=dict, description="按部门编码指定考核方案"
     )
     ten_point_base: Points = Field(description="十分制月初分")
+    full_attendance_kept_leave: list[str] = Field(
+        default_factory=lambda: list(SEED_KEPT_LEAVE),
+        description="不取消全勤奖的假别（已批准的请假，假别代码；未列出的假别取消全勤奖）",
+    )
 
     @model_validator(mode="after")
     def _unique_codes(self) -> PerformancePolicy:

@@ -11,9 +11,11 @@ money and flags:
   point costs the same fraction (85.5 → 10×10 + 4.5×20 = 190 元). Below the lowest band nothing
   more is deducted (every band is used up) and the card proposes 建议辞退 (``dismissal_below``).
 - 全勤奖 (``full_attendance_bonus``) unless a live line of a rule marked
-  ``breaks_full_attendance`` (迟到、早退、旷工、旷班、缺卡未补) is counted in the month. Approved
-  leave does *not* lose it: the seed cancels 全勤奖 only for 缺卡/私自离岗/旷工, and WFM-5 charges
-  leave against 调休, which the attendance module turns into an absence line when over the quota.
+  ``breaks_full_attendance`` (迟到、早退、旷工、旷班、缺卡未补) is counted in the month, or approved
+  leave of a type missing from ``performance.full_attendance_kept_leave`` (full_attendance.py).
+  By default every leave type keeps it: the seed cancels 全勤奖 only for 缺卡/私自离岗/旷工, and
+  WFM-5 charges leave against 调休, which the attendance module turns into an absence line when
+  over the quota.
 - 工作表现奖 (``performance_bonus``) every month; ≥ ``high_score_threshold`` → 高分奖.
 - 客服主管: +``supervisor_bonus`` when at least half of the department's scored people reach the
   base (满分或满分以上), −``supervisor_malus`` when anyone is below ``dismissal_below``; both can

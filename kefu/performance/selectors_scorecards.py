@@ -23,7 +23,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from kefu.core.errors import DomainError
@@ -33,6 +32,8 @@ from kefu.org.models import Employee
 from kefu.org.selectors import employee_of, employees_for_user
 
 from .choices import COUNTED_STATUSES, IncidentCategory, IncidentStatus, MonthCloseStatus
+from .departments import DepartmentHistory, department_history
+from .full_attendance import leave_costing_full_attendance
 from .models import Incident, MonthClose, PayrollLine
 from .periods import month_end, month_start, previous_month
 from .policy import PerformancePolicy, performance_policy
@@ -134,6 +135,13 @@ class Memo:
     sup_ids: set[int] | None = None
     closed: dict[dt.date, bool] = field(default_factory=dict)
     standings: dict[tuple[dt.date, int], DepartmentStanding] = field(default_factory=dict)
+    history: DepartmentHistory | None = None
+
+    def departments(self, day: dt.date) -> DepartmentHistory:
+        """The department moves saved after ``day`` (read once, from the earliest day asked)."""
+        if self.history is None or self.history.since > day:
+            self.history = department_history(day)
+        return self.history
 
     def supervisors(self) -> set[int]:
         if self.sup_ids is None:
@@ -182,6 +190,23 @@ class Person:
         return cls(
             employee.pk, employee.department_id, employee.department.code, employee.hire_date
         )
+
+    def on(self, history: DepartmentHistory, day: dt.date) -> Person:
+        """This person with the department they belonged to on ``day`` (PERF-4: the scheme and
+        the 客服主管's department are those of the month, not today's)."""
+        dept, code = history.on(self.id, self.department_id, self.department_code, day)
+        if dept == self.department_id:
+            return self
+        return Person(self.id, dept or 0, code, self.hire_date)
+
+
+def in_month(people: Sequence[Person], month: dt.date, cache: Memo) -> list[Person]:
+    """``people`` with their departments at the end of ``month`` (no query for this month)."""
+    end = month_end(month)
+    history = cache.departments(end)
+    if not history.moves:
+        return list(people)
+    return [p.on(history, end) for p in people]
 
 
 def people_of_month(month: dt.date, employee_ids: Sequence[int] | None = None) -> list[Person]:
@@ -263,20 +288,27 @@ def department_standings(
         ):
             scores[dept].append((score, name))
     else:
-        people = list(
-            Employee.objects.filter(active_in_month(month), department_id__in=dept_ids)
+        # Members in that month: today's members and whoever moved since, at the month's end.
+        end = month_end(month)
+        history = memo.departments(end)
+        moved = sorted(history.moved_ids())
+        members = Q(department_id__in=dept_ids) | Q(pk__in=moved)
+        people = [
+            (pk, *history.on(pk, dept, code, end), name)
+            for pk, dept, code, name in Employee.objects.filter(active_in_month(month))
+            .filter(members)
             .exclude(pk__in=sup_ids)
             .values_list("pk", "department_id", "department__code", "name")
-        )
+        ]
         points = dict(
             _counted(month)
-            .filter(employee__department_id__in=dept_ids)
+            .filter(Q(employee__department_id__in=dept_ids) | Q(employee_id__in=moved))
             .order_by()
             .values_list("employee_id")
             .annotate(points=Sum("points"))
         )
         for pk, dept, code, name in people:
-            if mr.scheme_of(code) == POINTS100:
+            if dept in dept_ids and mr.scheme_of(code) == POINTS100:
                 scores[dept].append((rules.base + (points.get(pk) or ZERO), name))
     for dept in dept_ids:
         got = scores.get(dept, [])
@@ -342,12 +374,13 @@ def scheme_scores(
             .values_list("employee_id", "month")
             .annotate(points=Sum("points"))
         }
+        history = cache.departments(month_end(min(open_)))
         for m in open_:
             mr = month_rules(m, cache)
             for p in people:
                 if p.hire_date is not None and p.hire_date > month_end(m):
                     continue
-                rules = mr.rules_of(p.department_code)
+                rules = mr.rules_of(p.on(history, month_end(m)).department_code)
                 out[(p.id, m)] = (rules.scheme, rules.base + points.get((p.id, m), ZERO))
     return out
 
@@ -362,6 +395,8 @@ class PersonCard:
     frozen: bool = False
     is_supervisor: bool = False
     standing: DepartmentStanding | None = None
+    # Approved leave of a type that does not keep 全勤奖 (full_attendance.py), by name.
+    leave_types: tuple[str, ...] = ()
 
 
 def cards_for(
@@ -380,6 +415,7 @@ def cards_for(
     if not people:
         return {}
     mr = month_rules(month, cache)
+    people = in_month(people, month, cache)
     longest = max(r.low_months_for_severe for r in mr.rules.values())
     closed = cache.closed_months(months_back(month, max(longest, 1)))
     sup_ids = cache.supervisors()
@@ -387,6 +423,7 @@ def cards_for(
     if month in closed:
         return _frozen_cards(month, people, mr, cache)
     points = month_points(month, mr.breaking, ids)
+    on_leave = leave_costing_full_attendance(month, mr.performance.full_attendance_kept_leave, ids)
     supervisors = [
         p for p in people if p.id in sup_ids and mr.scheme_of(p.department_code) == POINTS100
     ]
@@ -400,15 +437,16 @@ def cards_for(
     result = {}
     for p in people:
         pts, breaks = points.get(p.id, (ZERO, False))
+        leave = tuple(on_leave.get(p.id, ()))
         standing = standings.get(p.department_id) if p.id in sup_ids else None
         card = score_card(
             mr.rules_of(p.department_code),
             points=pts,
-            breaks_full_attendance=breaks,
+            breaks_full_attendance=breaks or bool(leave),
             low_months_before=low_before.get(p.id, ()),
             supervisor=standing.adjust if standing is not None else None,
         )
-        result[p.id] = PersonCard(p.id, month, card, False, p.id in sup_ids, standing)
+        result[p.id] = PersonCard(p.id, month, card, False, p.id in sup_ids, standing, leave)
     return result
 
 
@@ -467,129 +505,3 @@ def scorecard_employee_for_user(user: Any, employee_id: int) -> Employee:
     if not user.has_perm(VIEW_TEAM):
         raise Employee.DoesNotExist
     return employees_for_user(user).get(pk=employee_id)
-
-
-# --- one card in full ---------------------------------------------------------------------------
-def incident_url(pk: int) -> str:
-    """The ledger's incident page, once it exists (its page is built by the ledger module)."""
-    try:
-        return reverse("performance:incident_detail", args=[pk])
-    except NoReverseMatch:
-        return ""
-
-
-@dataclass
-class RuleGroup:
-    """The card's lines of one rule: every ledger line, and what counts of them."""
-
-    rule: str
-    rule_name: str
-    lines: list[Incident]
-    points: Decimal = ZERO
-    money: Decimal = ZERO
-
-
-@dataclass
-class HistoryMonth:
-    month: dt.date
-    scheme: str
-    score: Decimal | None
-    frozen: bool
-    low: bool = False
-    streak: int = 0
-
-
-@dataclass
-class CardDetail:
-    employee: Employee
-    month: dt.date
-    person: PersonCard | None
-    rules: CardRules
-    groups: list[RuleGroup]
-    history: list[HistoryMonth]
-    uncounted: int = 0
-    policy_month_end: dt.date = field(default_factory=timezone.localdate)
-
-
-def card_lines(employee_id: int, month: dt.date) -> tuple[list[RuleGroup], int]:
-    """Every ledger line of the person booked in ``month``, grouped by rule (catalogue order of
-    first appearance); totals over the counted ones. Also how many are not counted (待确认)."""
-    groups: dict[str, RuleGroup] = {}
-    uncounted = 0
-    linked = bool(incident_url(1))  # a failed reverse is slow: try it once, not per line
-    rows = Incident.objects.filter(employee_id=employee_id, month=month).order_by("day", "pk")
-    for inc in rows:
-        inc.counted = inc.status in COUNTED_STATUSES  # type: ignore[attr-defined]
-        inc.url = incident_url(inc.reverses_id or inc.pk) if linked else ""  # type: ignore[attr-defined]
-        group = groups.setdefault(inc.rule, RuleGroup(inc.rule, inc.rule_name, []))
-        group.lines.append(inc)
-        if inc.counted:  # type: ignore[attr-defined]
-            group.points += inc.points
-            group.money += inc.money
-        else:
-            uncounted += 1
-    return sorted(groups.values(), key=lambda g: (g.points, g.rule_name)), uncounted
-
-
-def card_history(person: Person, month: dt.date, cache: Memo) -> list[HistoryMonth]:
-    """The last HISTORY_MONTHS months' scores (oldest first) with the 十分制 low-month streak."""
-    extra = max(r.low_months_for_severe for r in month_rules(month, cache).rules.values())
-    months = months_back(month, HISTORY_MONTHS + max(extra - 1, 0))
-    closed = cache.closed_months(months)
-    scores = scheme_scores([person], months, closed, cache)
-    history: list[HistoryMonth] = []
-    streak = 0
-    for m in months:
-        got = scores.get((person.id, m))
-        if got is None:
-            streak = 0
-            history.append(HistoryMonth(m, "", None, m in closed))
-            continue
-        scheme, score = got
-        low = scheme == POINTS10 and is_low_month(score, month_rules(m, cache).rules[POINTS10])
-        streak = streak + 1 if low else 0
-        history.append(HistoryMonth(m, scheme, score, m in closed, low, streak))
-    return history[-HISTORY_MONTHS:]
-
-
-def card_detail(employee: Employee, month: dt.date) -> CardDetail:
-    """A card with every point behind it, its money and the last months' scores."""
-    cache = Memo()
-    person = Person.of(employee)
-    found = cards_for(month, [person], cache=cache)
-    groups, uncounted = card_lines(employee.pk, month)
-    mr = month_rules(month, cache)
-    pc = found.get(employee.pk)
-    return CardDetail(
-        employee=employee,
-        month=month,
-        person=pc,
-        rules=mr.rules[pc.card.scheme] if pc else mr.rules_of(person.department_code),
-        groups=groups,
-        history=card_history(person, month, cache),
-        uncounted=uncounted,
-        policy_month_end=month_end(month),
-    )
-
-
-def list_standings(month: dt.date, people: QuerySet[Employee], cache: Memo) -> list[dict[str, Any]]:
-    """The supervisors' ± lines of the departments in ``people`` (the list page's summary)."""
-    sup_ids = cache.supervisors()
-    if not sup_ids:
-        return []
-    supervisors = list(
-        people.filter(pk__in=sup_ids).select_related("department").order_by("employee_no")
-    )
-    if not supervisors:
-        return []
-    mr = month_rules(month, cache)
-    closed = month in cache.closed_months([month])
-    supervisors = [s for s in supervisors if mr.scheme_of(s.department.code) == POINTS100]
-    standings = department_standings(
-        month, {s.department_id for s in supervisors}, mr=mr, closed=closed, memo=cache
-    )
-    return [
-        {"supervisor": s, "standing": standings[s.department_id], "month": month}
-        for s in supervisors
-        if s.department_id in standings
-    ]

@@ -34,6 +34,7 @@ PAGE_SIZES = (20, 50, 100)
 EVENT_LABELS = {
     "performance.month_reviewed": "经理审核",
     "performance.month_rejected": "总经理退回",
+    "performance.month_returned": "审核后有新待办，退回重新审核",
     "performance.month_approved": "总经理批准结账",
     "performance.month_close_restarted": "重新结账",
     "performance.month_closed": "结账完成",
@@ -46,6 +47,13 @@ class ReviewForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(label="退回理由", max_length=2000, widget=forms.Textarea)
+
+
+def _bound_form() -> ReviewForm:
+    """An empty, validated form for the actions without fields, so a refusal can be put on it."""
+    form = ReviewForm(data={})
+    form.is_valid()
+    return form
 
 
 def _month(value: str) -> dt.date:
@@ -102,6 +110,7 @@ def _detail_context(request: HttpRequest, month: dt.date) -> dict[str, Any]:
     job = close.job if close else None
     over = timezone.localdate() > month_end(month)
     due = closing.close_due(month)
+    summary = month_summary(month)
     return {
         "month": month,
         "key": f"{month:%Y-%m}",
@@ -112,10 +121,13 @@ def _detail_context(request: HttpRequest, month: dt.date) -> dict[str, Any]:
         "due": due,
         "overdue": status != MonthCloseStatus.CLOSED and timezone.localdate() > due,
         "over": over,
-        "summary": month_summary(month),
+        "summary": summary,
         "job": job,
         "can_review": user.has_perm(REVIEW_PERM) and status == MonthCloseStatus.OPEN and over,
         "can_approve": user.has_perm(APPROVE_PERM) and status == MonthCloseStatus.REVIEWED,
+        # Lines that became pending after the review: approving sends the month back.
+        "pending_after_review": status == MonthCloseStatus.REVIEWED
+        and (summary.proposals or summary.appeals),
         "can_restart": user.has_perm(APPROVE_PERM)
         and status == MonthCloseStatus.CLOSING
         and (job is None or job.status == "failed"),
@@ -168,7 +180,7 @@ def close_review(request: HttpRequest, month: str) -> HttpResponse:
 def close_approve(request: HttpRequest, month: str) -> HttpResponse:
     """批准结账 (POST): the month is locked and the close job starts."""
     m = _month(month)
-    form = ReviewForm()
+    form = _bound_form()
     result = call_service_for_form(form, closing.month_approve, actor=request.user, month=m)
     return _after(request, m, form, result, "已批准结账，正在生成工资核算数据")
 
@@ -198,7 +210,7 @@ def close_reject(request: HttpRequest, month: str) -> HttpResponse:
 def close_restart(request: HttpRequest, month: str) -> HttpResponse:
     """重新结账 (POST) after a failed close job."""
     m = _month(month)
-    form = ReviewForm()
+    form = _bound_form()
     result = call_service_for_form(form, closing.month_close_restart, actor=request.user, month=m)
     return _after(request, m, form, result, "已重新提交结账任务")
 

@@ -21,6 +21,7 @@ from kefu.org.selectors import departments_for_user, teams_for_user
 from . import selectors_scorecards as sel
 from .choices import Scheme
 from .periods import next_month, previous_month
+from .selectors_carddetail import card_detail, list_standings
 
 PAGE_SIZES = (20, 50, 100)
 EXPORT_LIMIT = 20_000
@@ -78,7 +79,7 @@ def scorecard_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "filters": params,
         "closed": month in cache.closed_months([month]),
-        "standings": sel.list_standings(month, people, cache)
+        "standings": list_standings(month, people, cache)
         if request.user.has_perm(sel.VIEW_TEAM)
         else [],
         "filtered": bool(params["team"] or params["department"] or params["q"]),
@@ -169,7 +170,7 @@ def scorecard_detail(request: HttpRequest, employee_id: int) -> HttpResponse:
     except Employee.DoesNotExist as exc:
         raise Http404("记录不存在或无权查看") from exc
     month = sel.month_or_current(request.GET.get("month"))
-    detail = sel.card_detail(employee, month)
+    detail = card_detail(employee, month)
     context = {
         "d": detail,
         "pc": detail.person,

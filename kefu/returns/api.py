@@ -4,7 +4,11 @@ Each step is a POST sub-resource of the case (``/{id}/await-return``, ``/interce
 ``/parcel-back``, ``/inspection``, ``/contact``, ``/claim``, ``/forward``, ``/forward-failed``,
 ``/refund``, ``/reship``, ``/arrival``, ``/cancel``, ``/early-reship-approval``); ``workflow``
 decides who may take it, so a refusal is 403 and a step at the wrong time 409. A case the caller
-may not see is 404.
+may not see is 404 (data scope: ``selectors.returncase_scope_filter``).
+
+转账登记 (AS-8): ``GET /transfers`` (pending first, with days waiting), ``POST /transfers`` (a
+bank transfer owed to the customer on a case), ``POST /transfers/{id}/paid`` (已转账). The
+account number is masked unless the caller may see personal data in full.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from kefu.core.access import can_reveal, mask_middle
 from kefu.core.apikit import ErrorOut, Page, paginate, require_perm
 from kefu.core.calendar import SHANGHAI
 from kefu.core.errors import DomainError
@@ -24,9 +29,11 @@ from kefu.customers.selectors import customers_for_user
 from kefu.tickets.selectors import tickets_for_user
 
 from . import rules, selectors, services
-from .models import ReturnCase
+from .choices import TransferStatus
+from .models import ReturnCase, TransferEntry
 from .policy import returns_policy
-from .roles import ADD
+from .roles import ADD, CHANGE
+from .services.clock import clock_of
 from .services.common import facts_for
 from .workflow import available_actions
 
@@ -98,6 +105,12 @@ class CaseOut(CaseListOut):
     early_reship_approved: bool
     early_reship_reason: str
     cancel_reason: str
+    department_id: int | None
+    ship_state: str = Field(
+        description="发货时限：on_time/late/breached/shipped_on_time/shipped_late；无时限为空"
+    )
+    ship_due: dt.datetime | None = Field(description="24小时发货时限")
+    ship_latest: dt.datetime | None = Field(description="最迟发货时限（48小时）")
     actions: list[str]
     ledger: list[LedgerOut]
     ledger_company_net: Decimal
@@ -201,6 +214,43 @@ class LedgerIn(Schema):
     note: str = Field("", max_length=200)
 
 
+class TransferOut(Schema):
+    id: int
+    case_id: int
+    case_number: str
+    customer_name: str
+    payee: str
+    bank: str
+    account: str = Field(description="账号（无查看完整个人信息权限时只显示后4位）")
+    amount: Decimal
+    status: str
+    status_label: str
+    days_waiting: int
+    overdue: bool
+    paid_on: dt.date | None
+    reference: str
+    created_at: dt.datetime
+
+
+class TransferFilter(Schema):
+    status: str = ""
+    page: int = Field(1, ge=1, le=100000)
+    page_size: int = 20
+
+
+class TransferIn(Schema):
+    case_id: int
+    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    payee: str = Field(max_length=60)
+    bank: str = Field(max_length=60)
+    account: str = Field(max_length=40)
+
+
+class TransferPaidIn(Schema):
+    paid_on: dt.date | None = None
+    reference: str = Field("", max_length=60)
+
+
 # --- helpers ------------------------------------------------------------------------------------
 def _today() -> dt.date:
     return timezone.now().astimezone(SHANGHAI).date()
@@ -266,7 +316,12 @@ def _detail_out(request: HttpRequest, case: ReturnCase) -> dict[str, Any]:
             ]
         }
     )
+    clock = clock_of(case, now=timezone.now())
     data.update(
+        department_id=case.department_id,
+        ship_state=clock.state if clock else "",
+        ship_due=clock.due if clock else None,
+        ship_latest=clock.latest if clock else None,
         reason_label=returns_policy(case.created_on).reason_label(case.reason),
         early_reship_approved=case.early_reship_approved_at is not None,
         actions=available_actions(facts_for(request.user, case)),
@@ -436,3 +491,62 @@ def case_ledger_add(request: HttpRequest, case_id: int, payload: LedgerIn) -> An
     case = _case(request, case_id)
     services.ledger_entry_add(actor=request.user, case=case, **payload.dict())
     return Status(201, _fresh(request, case_id))
+
+
+# --- 转账登记 (AS-8) ---------------------------------------------------------------------------
+def _transfer_out(request: HttpRequest, t: TransferEntry, overdue_days: int) -> dict[str, Any]:
+    days = rules.days_open(timezone.localtime(t.created_at).date(), _today())
+    return {
+        "id": t.pk,
+        "case_id": t.case_id,
+        "case_number": t.case.number,
+        "customer_name": t.case.customer.name,
+        "payee": t.payee,
+        "bank": t.bank,
+        "account": t.account if can_reveal(request.user) else mask_middle(t.account, 0, 4),
+        "amount": t.amount,
+        "status": t.status,
+        "status_label": t.get_status_display(),
+        "days_waiting": days,
+        "overdue": t.status == TransferStatus.PENDING and days >= overdue_days,
+        "paid_on": t.paid_on,
+        "reference": t.reference,
+        "created_at": t.created_at,
+    }
+
+
+def _transfer(request: HttpRequest, transfer_id: int) -> TransferEntry:
+    return selectors.transfers_for_user(request.user).get(pk=transfer_id)
+
+
+@router.get("/transfers", response={200: Page[TransferOut], **ERRORS})
+def transfer_list(request: HttpRequest, filters: Query[TransferFilter]) -> Any:
+    """转账登记 of the cases the caller may see, pending first; ``overdue`` past the policy's days."""
+    require_perm(request, selectors.VIEW)
+    qs = selectors.transfers_for_user(request.user, status=filters.status)
+    page = paginate(qs, filters.page, filters.page_size)
+    overdue_days = returns_policy().transfer_overdue_days
+    page["items"] = [_transfer_out(request, t, overdue_days) for t in page["items"]]
+    return page
+
+
+@router.post("/transfers", response={201: TransferOut, **ERRORS})
+def transfer_create(request: HttpRequest, payload: TransferIn) -> Any:
+    """登记一笔银行转账 on a case — never more than the case's ledger owes the customer."""
+    require_perm(request, CHANGE)
+    case = _case(request, payload.case_id)
+    entry = services.transfer_register(
+        actor=request.user, case=case, **payload.dict(exclude={"case_id"})
+    )
+    fresh = _transfer(request, entry.pk)
+    return Status(201, _transfer_out(request, fresh, returns_policy().transfer_overdue_days))
+
+
+@router.post("/transfers/{transfer_id}/paid", response={200: TransferOut, **ERRORS})
+def transfer_paid(request: HttpRequest, transfer_id: int, payload: TransferPaidIn) -> Any:
+    """已转账 — the transfer was paid (date, bank reference); a second time is 409."""
+    require_perm(request, CHANGE)
+    entry = _transfer(request, transfer_id)
+    services.transfer_mark_paid(actor=request.user, transfer=entry, **payload.dict())
+    fresh = _transfer(request, transfer_id)
+    return _transfer_out(request, fresh, returns_policy().transfer_overdue_days)

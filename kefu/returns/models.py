@@ -63,6 +63,24 @@ class ReturnCase(models.Model):
         on_delete=models.PROTECT,
         related_name="return_cases",
     )
+    # 所属部门/班组 (ORG-5 data scope): the registering person's, so 主管 see their department's
+    # cases, 组长 their team's; set by ``returncase_create``.
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name="所属部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        "org.Team",
+        verbose_name="所属班组",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     ticket = models.ForeignKey(
         "tickets.Ticket",
         verbose_name="工单",
@@ -126,6 +144,11 @@ class ReturnCase(models.Model):
     reshipped_at = models.DateTimeField("发出时间", null=True, blank=True)
     reship_ready_at = models.DateTimeField("可发货时间", null=True, blank=True)
     arrived_on = models.DateField("送达日期", null=True, blank=True)
+    # 发货时限 (AS-8) bookkeeping of the periodic scan (``services.clock``): the next instant the
+    # 24/48 h clock reaches a step not yet notified (None when nothing can happen), and the steps
+    # already notified ("late": past 24 h; "breach": past 48 h), so each is sent once.
+    ship_check_at = models.DateTimeField("下次发货时限检查", null=True, blank=True)
+    ship_notified = models.JSONField("已发送的发货时限通知", default=list, blank=True)
     # 主管批准先发货 ([004] 特殊情况需跟主管商量经过批准).
     early_reship_approved_by = _user_fk("批准先发货主管")
     early_reship_approved_at = models.DateTimeField("批准时间", null=True, blank=True)
@@ -156,6 +179,12 @@ class ReturnCase(models.Model):
             models.Index(fields=["return_tracking_no"], name="returncase_rtrack_idx"),
             models.Index(fields=["reship_tracking_no"], name="returncase_strack_idx"),
             models.Index(fields=["created_on"], name="returncase_created_idx"),
+            models.Index(fields=["department", "-id"], name="returncase_dept_idx"),
+            models.Index(
+                fields=["ship_check_at"],
+                name="returncase_shipcheck_idx",
+                condition=Q(ship_check_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

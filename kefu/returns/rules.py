@@ -119,8 +119,8 @@ class ShipClock:
 def ship_clock(
     *,
     start: dt.datetime,
-    target_hours: int,
-    max_hours: int,
+    target_hours: float,
+    max_hours: float,
     now: dt.datetime,
     shipped_at: dt.datetime | None = None,
 ) -> ShipClock:
@@ -139,6 +139,45 @@ def ship_clock(
     return ShipClock(
         due=due, latest=latest, state=state, seconds_left=int((latest - now).total_seconds())
     )
+
+
+# The two notices of the shipping clock: past the 24 h target (to the case's owner) and past the
+# 48 h limit (the breach: to the owner and escalated to the 主管). Each is sent once.
+SHIP_LATE = "late"
+SHIP_BREACH = "breach"
+SHIP_EVENTS = (SHIP_LATE, SHIP_BREACH)
+
+
+def ship_events_due(
+    *,
+    start: dt.datetime,
+    target_hours: float,
+    max_hours: float,
+    now: dt.datetime,
+    sent: Iterable[str] = (),
+) -> list[str]:
+    """The notices ``now`` has reached on an unshipped case and not yet sent, in order.
+
+    Same instants as ``ship_clock``: late strictly after ``due``, breached strictly after
+    ``latest``.
+    """
+    clock = ship_clock(start=start, target_hours=target_hours, max_hours=max_hours, now=now)
+    reached = {"on_time": (), "late": (SHIP_LATE,), "breached": SHIP_EVENTS}[clock.state]
+    done = set(sent)
+    return [e for e in reached if e not in done]
+
+
+def ship_next_check(
+    *, start: dt.datetime, target_hours: float, max_hours: float, sent: Iterable[str] = ()
+) -> dt.datetime | None:
+    """The first instant a notice not yet sent becomes due (None once both are sent)."""
+    done = set(sent)
+    clock = ship_clock(start=start, target_hours=target_hours, max_hours=max_hours, now=start)
+    for event, at in ((SHIP_LATE, clock.due), (SHIP_BREACH, clock.latest)):
+        if event not in done:
+            # Reached just *after* its instant: look a microsecond later.
+            return at + dt.timedelta(microseconds=1)
+    return None
 
 
 # --- 账龄 (AS-9) ---------------------------------------------------------------------------------

@@ -1,7 +1,14 @@
-"""Reads of the returns app — 退换货查询, scoped to what the viewer may see.
+"""Reads of the returns app — 退换货查询, scoped to what the viewer may see (ORG-5).
 
-Who holds ``returns.view_returncase`` sees every case: the after-sales desk, warehouse and order
-desk work one shared 售后登记表 ([004]); people without it see none.
+A case belongs to the department and team of the person who registered it. Holders of
+``returns.view_returncase`` see by their data scope: 全部 (行政人事部, 副总, 总经理) every case;
+本部门 (主管, 客服部经理, 售后专员, 订单员) their department's and those below it; 本班组 (组长)
+their team's; 本人 (客服代表) the cases they registered or whose service request they hold.
+The two desks that take one step of somebody else's case keep what that step needs: the
+warehouse (``inspect_returncase``) every case whose goods come back to it (退货/换货/破损/转件)
+and those it received or inspected; the order clerk (``confirm_parcel_back``) every 拦截退回.
+The 转账登记 (bank details) follows the data scope only, without those step rights.
+People without the view permission see none. Pages, API, search, Excel all read from here.
 """
 
 from __future__ import annotations
@@ -9,19 +16,53 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from kefu.org.choices import Scope
+from kefu.org.roles import scope_of
+from kefu.org.selectors import department_descendant_ids, employee_of
 
 from . import rules
 from .choices import FINAL_STAGES, CaseType, Stage, TransferStatus
 from .models import ReturnCase, TransferEntry
 from .policy import ReturnsPolicy
-from .roles import VIEW
+from .roles import INSPECT, PARCEL, VIEW
 
 AGE_LEVELS = ("ok", "warn", "late")
+# The case types whose goods the warehouse receives and inspects (``workflow``: 收货/验收).
+WAREHOUSE_TYPES = (CaseType.RETURN, CaseType.EXCHANGE, CaseType.DAMAGED, CaseType.FORWARD)
 
 
 def can_view(user: Any) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(VIEW))
+
+
+def returncase_scope_filter(user: Any, *, steps: bool = True, prefix: str = "") -> Q | None:
+    """A Q over ReturnCase (``prefix`` for a relation to it) keeping what ``user`` may see;
+    None = nothing. ``steps=False`` leaves out the warehouse's and order clerk's step rights."""
+    if not can_view(user):
+        return None
+    scope = scope_of(user)
+    if scope == Scope.ALL:
+        return Q()
+
+    def q(**kw: Any) -> Q:
+        return Q(**{f"{prefix}{k}": v for k, v in kw.items()})
+
+    seen = q(created_by_id=user.pk)
+    me = employee_of(user)
+    if me is not None:
+        seen |= q(ticket__owner_id=me.pk)
+        if scope == Scope.DEPARTMENT:
+            seen |= q(department_id__in=sorted(department_descendant_ids(me.department_id)))
+        elif scope == Scope.TEAM and me.team_id:
+            seen |= q(team_id=me.team_id)
+    if steps and user.has_perm(INSPECT):
+        seen |= q(case_type__in=WAREHOUSE_TYPES) | q(received_by_id=user.pk)
+        seen |= q(inspected_by_id=user.pk)
+    if steps and user.has_perm(PARCEL):
+        seen |= q(case_type=CaseType.INTERCEPT) | q(parcel_back_by_id=user.pk)
+    return seen
 
 
 def _age_q(level: str, policy: ReturnsPolicy, today: dt.date) -> Q:
@@ -57,9 +98,10 @@ def returncases_for_user(
     today: dt.date | None = None,
 ) -> QuerySet[ReturnCase]:
     """Cases the viewer may see, filtered (keyword: number, order, any tracking number, customer)."""
-    if not can_view(user):
+    scope = returncase_scope_filter(user)
+    if scope is None:
         return ReturnCase.objects.none()
-    qs = ReturnCase.objects.select_related("customer", "ticket")
+    qs = ReturnCase.objects.filter(scope).select_related("customer", "ticket")
     q = (q or "").strip()[:50]
     if q:
         qs = qs.filter(
@@ -133,13 +175,19 @@ def _grouped(qs: QuerySet[ReturnCase]) -> list[tuple[str, int]]:
 
 
 def transfers_for_user(user: Any, *, status: str = "") -> QuerySet[TransferEntry]:
-    """转账登记 entries (pending first)."""
-    if not can_view(user):
+    """转账登记 entries of the cases in the viewer's data scope (pending first)."""
+    scope = returncase_scope_filter(user, steps=False, prefix="case__")
+    if scope is None:
         return TransferEntry.objects.none()
-    qs = TransferEntry.objects.select_related("case", "case__customer")
+    qs = TransferEntry.objects.filter(scope).select_related("case", "case__customer")
     if status in TransferStatus.values:
         qs = qs.filter(status=status)
-    return qs.order_by("status", "created_at", "id")
+    pending_first = Case(
+        When(status=TransferStatus.PENDING, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return qs.order_by(pending_first, "created_at", "id")
 
 
 def cases_for_customer(user: Any, customer_id: int, limit: int = 20) -> list[ReturnCase]:

@@ -22,7 +22,6 @@ from kefu.core.calendar import SHANGHAI
 from kefu.core.errors import DomainError, PermissionDeniedError, apply_to_form
 from kefu.core.models import AuditEvent
 from kefu.core.params import query_choice, query_id
-from kefu.core.policy import sla_policy
 from kefu.core.xlsx_web import xlsx_download
 from kefu.customers.services import customer_find_or_create_by_phone
 from kefu.tickets.selectors import tickets_for_user
@@ -33,6 +32,7 @@ from .forms import CONFIRMATIONS, STEP_FORMS, CaseForm, LedgerForm, TransferPaid
 from .models import ReturnCase
 from .policy import returns_policy
 from .roles import ADD, CHANGE, EXPORT, VIEW
+from .services.clock import clock_of
 from .services.common import facts_for
 from .workflow import ACTION_LABELS, Action, available_actions, needs_early_approval
 
@@ -232,22 +232,9 @@ def _detail_context(
     entries = list(case.ledger.all())
     totals = rules.ledger_totals((e.kind, e.amount) for e in entries)
     selectors.with_age([case], returns_policy(), _today())
-    clock = None
-    if (
-        case.reship_ready_at
-        and case.case_type in rules.RESHIP_LEG_TYPES
-        and case.stage != Stage.CANCELLED
-    ):
-        # AS-8's deadlines are the platform's service time limits, in force on the day the
-        # reshipment became possible.
-        ship_limits = sla_policy(timezone.localtime(case.reship_ready_at).date())
-        clock = rules.ship_clock(
-            start=case.reship_ready_at,
-            target_hours=ship_limits.ship_hours,
-            max_hours=ship_limits.ship_max_hours,
-            now=timezone.now(),
-            shipped_at=case.reshipped_at,
-        )
+    # AS-8's deadlines are the platform's service time limits, in force on the day the
+    # reshipment became possible.
+    clock = clock_of(case, now=timezone.now())
     return {
         "case": case,
         "stage_tag": STAGE_TAGS.get(case.stage, "tag-blue"),
@@ -261,7 +248,7 @@ def _detail_context(
         "ledger_kinds": LedgerKind,
         "ledger_form": bound.get("ledger") or LedgerForm(),
         "can_change": request.user.has_perm(CHANGE),
-        "transfers": list(case.transfers.all()),
+        "transfers": list(selectors.transfers_for_user(request.user).filter(case=case)),
         "clock": clock,
         "policy": policy,
         "timeline": _timeline(case),

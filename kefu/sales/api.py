@@ -344,3 +344,10 @@ def rankings(request: HttpRequest, month: str = "") -> dict[str, Any]:
         "return_visit": [_award_out(a) for a in awards.return_visit],
         "weekly": [_award_out(a) for a in awards.weekly],
     }
+
+
+# 未付款订单, 明细更正/删除, 询单数文件导入, 未成交原因 — the same /sales/ prefix (api_more uses the
+# schemas and helpers above, so it is imported last).
+from .api_more import router as _more  # noqa: E402
+
+router.add_router("", _more)

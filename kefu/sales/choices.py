@@ -17,3 +17,32 @@ class InquirySource(models.TextChoices):
 
     IMPORT = "import", "聊天工具导入"
     TICKETS = "tickets", "工单统计"
+
+
+class UnpaidStatus(models.TextChoices):
+    """未付款订单的交易状态 (seed 000: 后台交易状态为“等待买家付款”的…需要及时催付)."""
+
+    WAITING = "waiting", "等待买家付款"
+    PAID = "paid", "已付款"
+    CLOSED = "closed", "交易关闭"
+
+
+class ChaseChannel(models.TextChoices):
+    """催付方式. ``not_needed`` — the seed's first step: 首先检查买家是否有已付款订单; a buyer with
+    another paid order needs no chasing, and recording that counts as handled in time."""
+
+    WANGWANG = "wangwang", "旺旺"
+    PHONE = "phone", "电话"
+    SMS = "sms", "短信"
+    OTHER = "other", "其他"
+    NOT_NEEDED = "not_needed", "无需催付（买家已有已付款订单）"
+
+
+class ChaseState(models.TextChoices):
+    """What the 未付款订单 page shows and filters on (computed, not stored)."""
+
+    PENDING = "pending", "待催付"
+    CHASED = "chased", "已催付"
+    PAID = "paid", "已付款"
+    CLOSED = "closed", "交易关闭"
+    LATE = "late", "超时未催付"

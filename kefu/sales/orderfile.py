@@ -1,7 +1,9 @@
 """Order export — 订单导出文件: reading the shop's order export (CSV or Excel), no database.
 
 Columns found by their header, in any order: 订单号, 商品, 数量, 单价 and/or 金额, 买家, 付款时间,
-备注 (the agent's 工号 is written in the order remarks). CSV in UTF-8 (BOM allowed) or GBK;
+备注 (the agent's 工号 is written in the order remarks), and optionally 订单状态 and 拍下时间. A row
+whose status is 等待买家付款 is an unpaid order (``kind`` "unpaid": 拍下时间 with hour and minute
+required, no 付款时间); 交易关闭 without a 付款时间 is ``closed``; every other row is a sale. CSV in UTF-8 (BOM allowed) or GBK;
 Excel .xlsx (first sheet). Each row becomes an ``ImportRow`` with typed values or Chinese errors
 beside the column; the business checks (工号, scope, month lock, duplicates) are the service's.
 """
@@ -31,6 +33,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "customer_name": ("买家", "买家会员名", "买家昵称", "客户", "客户名称"),
     "paid_at": ("付款时间", "支付时间", "成交时间", "日期"),
     "remarks": ("备注", "卖家备注", "订单备注", "客服备注"),
+    "status": ("订单状态", "交易状态"),
+    "placed_at": ("拍下时间", "下单时间", "创建时间", "订单创建时间"),
 }
 LABELS = {
     "order_no": "订单号",
@@ -41,6 +45,8 @@ LABELS = {
     "customer_name": "买家",
     "paid_at": "付款时间",
     "remarks": "备注",
+    "status": "订单状态",
+    "placed_at": "拍下时间",
 }
 REQUIRED = ("order_no", "item", "quantity", "paid_at", "remarks")
 TIME_FORMATS = (
@@ -54,6 +60,9 @@ TIME_FORMATS = (
     "%Y年%m月%d日",
 )
 TIME_ERROR = "付款时间格式不正确（应为 YYYY-MM-DD HH:MM）"
+PLACED_ERROR = "拍下时间格式不正确（应为 YYYY-MM-DD HH:MM，须含时分）"
+WAITING_STATUSES = ("等待买家付款", "待付款", "未付款")
+CLOSED_STATUSES = ("交易关闭", "已关闭", "交易取消")
 # A 工号 in the remarks: letters then digits (KF011, E00012) or a number of 3+ digits.
 EMPLOYEE_NO = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,4}\d{2,8}|\d{3,8})(?![A-Za-z0-9])")
 
@@ -77,23 +86,25 @@ def _decode(data: bytes) -> str:
     raise file_error("文件编码无法识别，请另存为 UTF-8 或 GBK 编码的 CSV 文件")
 
 
-def _paid_day(value: Any) -> dt.date:
+def _moment(value: Any) -> tuple[dt.datetime, bool]:
+    """A cell as a naive date-time and whether it carried a time of day; ValueError otherwise."""
     if isinstance(value, dt.datetime):
-        return value.date()
+        return value.replace(tzinfo=None, microsecond=0), True
     if isinstance(value, dt.date):
-        return value
+        return dt.datetime.combine(value, dt.time.min), False
     text = " ".join(str(value).split())
     for fmt in TIME_FORMATS:
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            return dt.datetime.strptime(text, fmt), "%H" in fmt
         except ValueError:
             continue
     raise ValueError(text)
 
 
-def _raw_rows(data: bytes) -> list[tuple[int, list[Any]]]:
+def raw_rows(data: bytes, sheet_title: str = "订单") -> list[tuple[int, list[Any]]]:
+    """(line, cells) of a CSV (UTF-8/GBK, any delimiter) or .xlsx file (first or named sheet)."""
     if data[:4] == b"PK\x03\x04":
-        workbook, sheet = open_workbook(data, "订单")
+        workbook, sheet = open_workbook(data, sheet_title)
         try:
             return [
                 (line, list(cells))
@@ -136,7 +147,7 @@ def read_rows(data: bytes) -> list[ImportRow]:
         raise file_error(f"文件过大，请不要超过 {MAX_FILE_BYTES // (1024 * 1024)} MB")
     header: dict[int, str] | None = None
     rows: list[ImportRow] = []
-    for line, cells in _raw_rows(data):
+    for line, cells in raw_rows(data):
         if header is None:
             if line > HEADER_SEARCH_ROWS:
                 break
@@ -179,14 +190,47 @@ def _row(line: int, cells: list[Any], header: dict[int, str]) -> ImportRow:
                 row.errors[key] = "请填写付款时间"
                 continue
             try:
-                row.values[key] = _paid_day(raw)
-            except ValueError:
+                moment, _ = _moment(raw)
+            except (ValueError, OverflowError):
                 row.errors[key] = TIME_ERROR
+                continue
+            row.values[key], row.values["paid_moment"] = moment.date(), moment
+        elif key == "placed_at":
+            if raw is None or cell_text(raw) == "":
+                continue
+            try:
+                moment, timed = _moment(raw)
+            except (ValueError, OverflowError):
+                row.errors[key] = PLACED_ERROR
+                continue
+            if timed:
+                row.values[key] = moment
+            else:
+                row.errors[key] = PLACED_ERROR
         else:
             text = cell_text(raw)
             row.values[key] = text
             if not text and key in ("order_no", "item"):
                 row.errors[key] = f"请填写{LABELS[key]}"
+    _classify(row)
     if not row.errors and row.values.get("unit_price") is None and row.values.get("amount") is None:
         row.errors["amount"] = "请填写单价或金额"
     return row
+
+
+def _classify(row: ImportRow) -> None:
+    """Set ``kind``: "unpaid" (等待买家付款), "closed" (交易关闭, never paid) or "sale"."""
+    status = row.values.get("status", "").replace(" ", "")
+    no_payment = "paid_at" not in row.values and row.errors.get("paid_at") == "请填写付款时间"
+    if status in WAITING_STATUSES:
+        row.values["kind"] = "unpaid"
+        if no_payment:
+            row.errors.pop("paid_at")
+        if "placed_at" not in row.values and "placed_at" not in row.errors:
+            row.errors["placed_at"] = "等待买家付款的订单须填写拍下时间（含时分）"
+    elif status in CLOSED_STATUSES and "paid_at" not in row.values:
+        row.values["kind"] = "closed"
+        if no_payment:
+            row.errors.pop("paid_at")
+    else:
+        row.values["kind"] = "sale"

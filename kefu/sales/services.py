@@ -42,7 +42,7 @@ from kefu.performance.periods import (
 )
 from kefu.performance.services.booking import incident_book, incident_reverse
 
-from . import orderfile, rules
+from . import orderfile, rules, services_unpaid
 from .choices import InquirySource, LineSource
 from .models import InquiryCount, SalesLine
 from .selectors import (
@@ -176,6 +176,34 @@ def _line_from_row(row: ImportRow) -> tuple[int, Decimal, Decimal]:
     return quantity, rules.round_yuan(price), rules.round_yuan(amount)
 
 
+@dataclass
+class OrderImportResult(ImportResult):
+    """导入订单的结果: the sales lines and what happened to the unpaid orders."""
+
+    unpaid_created: int = 0
+    unpaid_paid: int = 0
+    unpaid_closed: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            **super().as_json(),
+            "unpaid": {
+                "created": self.unpaid_created,
+                "paid": self.unpaid_paid,
+                "closed": self.unpaid_closed,
+            },
+        }
+
+
+def _sale_row_error(row: ImportRow, today: dt.date, locked: set[dt.date]) -> RowError | None:
+    day = row.values["paid_at"]
+    if day > today:
+        return RowError(row.line, "付款时间", "付款时间不能晚于今天")
+    if month_start(day) in locked:
+        return RowError(row.line, "付款时间", f"{day:%Y年%m月}已月结，不能再导入")
+    return None
+
+
 @transaction.atomic
 def sales_import(
     *,
@@ -183,30 +211,45 @@ def sales_import(
     rows: list[ImportRow],
     job: BackgroundJob | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> ImportResult:
+) -> OrderImportResult:
     """导入订单 — all rows or none. Row errors (第N行 + column) come back in the result and
-    nothing is written; (订单号, 商品) already stored are skipped (counted as unchanged)."""
+    nothing is written; (订单号, 商品) already stored are skipped (counted as unchanged).
+
+    Rows of status 等待买家付款 become unpaid orders (the agent from the 工号 in 备注, else the one
+    agent on duty when it was placed); a paid row marks its unpaid order 已付款, a 交易关闭 row
+    closes it (``services_unpaid``)."""
     _require(actor, IMPORT_LINE)
     today = timezone.localdate()
     locked = locked_months()
     numbers = {n for r in rows for n in orderfile.employee_numbers_in(r.values.get("remarks", ""))}
+    scope = visible_employees(actor, VIEW_LINE)
     people = {
         e.employee_no.upper(): e
-        for e in visible_employees(actor, VIEW_LINE).filter(
-            employee_no__in=numbers | {n.lower() for n in numbers}
-        )
+        for e in scope.filter(employee_no__in=numbers | {n.lower() for n in numbers})
     }
     errors: list[RowError] = []
     seen: dict[tuple[str, str], int] = {}
     ready: list[tuple[ImportRow, Employee]] = []
+    unpaid: list[tuple[ImportRow, list[Employee]]] = []
+    closed: list[ImportRow] = []
     for row in rows:
         for key, message in row.errors.items():
             errors.append(RowError(row.line, orderfile.LABELS[key], message))
         if row.errors:
             continue
+        if len(row.values["order_no"]) > 40 or len(row.values["item"]) > 120:
+            errors.append(RowError(row.line, "订单号", "订单号或商品名称过长"))
+            continue
         found = [
             people[n] for n in orderfile.employee_numbers_in(row.values["remarks"]) if n in people
         ]
+        kind = row.values.get("kind", "sale")
+        if kind == "closed":
+            closed.append(row)
+            continue
+        if kind == "unpaid":
+            unpaid.append((row, found))
+            continue
         if not found:
             errors.append(
                 RowError(row.line, "备注", "备注中没有找到工号，或该工号不在您的管理范围内")
@@ -216,24 +259,21 @@ def sales_import(
             listed = "、".join(e.employee_no for e in found)
             errors.append(RowError(row.line, "备注", f"备注中有多个工号（{listed}），无法确定客服"))
             continue
-        day = row.values["paid_at"]
-        if day > today:
-            errors.append(RowError(row.line, "付款时间", "付款时间不能晚于今天"))
+        if (problem := _sale_row_error(row, today, locked)) is not None:
+            errors.append(problem)
             continue
-        if month_start(day) in locked:
-            errors.append(RowError(row.line, "付款时间", f"{day:%Y年%m月}已月结，不能再导入"))
-            continue
-        key = (row.values["order_no"][:40], row.values["item"][:120])
-        if len(row.values["order_no"]) > 40 or len(row.values["item"]) > 120:
-            errors.append(RowError(row.line, "订单号", "订单号或商品名称过长"))
-            continue
+        key = (row.values["order_no"], row.values["item"])
         if key in seen:
             errors.append(RowError(row.line, "订单号", f"与第{seen[key]}行的订单号和商品重复"))
             continue
         seen[key] = row.line
         ready.append((row, found[0]))
+    resolved: list[tuple[ImportRow, Employee]] = []
+    if unpaid:
+        problems, resolved = services_unpaid.unpaid_rows_resolve(unpaid, scope)
+        errors += problems
     if errors:
-        return ImportResult(errors=errors)
+        return OrderImportResult(errors=sorted(errors, key=lambda e: e.line))
     existing: set[tuple[str, str]] = set()
     orders = sorted({k[0] for k in seen})
     for offset in range(0, len(orders), 500):
@@ -271,13 +311,31 @@ def sales_import(
         SalesLine.objects.bulk_create(new[offset : offset + 500])
         if progress is not None:
             progress(min(offset + 500, total), total)
-    result = ImportResult(created=total, unchanged=len(ready) - total)
+    applied = services_unpaid.unpaid_rows_apply(
+        actor=actor,
+        unpaid=resolved,
+        paid=[r for r, _ in ready],
+        closed=closed,
+        job=job,
+    )
+    result = OrderImportResult(
+        created=total,
+        unchanged=len(ready) - total,
+        unpaid_created=applied.created,
+        unpaid_paid=applied.paid,
+        unpaid_closed=applied.closed,
+    )
     audit.record(
         actor=actor,
         action="sales.import",
         object_type="sales.salesline",
         object_id=job.pk if job else "",
-        after={"rows": len(rows), "created": result.created, "unchanged": result.unchanged},
+        after={
+            "rows": len(rows),
+            "created": result.created,
+            "unchanged": result.unchanged,
+            "unpaid": result.as_json()["unpaid"],
+        },
     )
     return result
 
@@ -451,8 +509,10 @@ def sales_awards_book(*, month: dt.date, actor: Any) -> AwardsResult:
 
 
 def sales_close_prepare(month: dt.date, actor: object) -> str:
-    """Close preparer (registered as "sales"): store the month's ticket inquiry counts and book
-    the rankings' awards before the month is reviewed and closed."""
+    """Close preparer (registered as "sales"): propose the 超时未催付 fines due (as the system:
+    the close's actor may lack the check permission), store the month's ticket inquiry counts and
+    book the rankings' awards before the month is reviewed and closed."""
+    unpaid = services_unpaid.unpaid_check(actor=None)
     rows = inquiry_freeze_tickets(actor=actor, month=month)
     awards = sales_awards_book(month=month, actor=actor)
-    return f"{awards.summary}；工单询单数存档 {rows} 条"
+    return f"{awards.summary}；工单询单数存档 {rows} 条；{unpaid.summary}"

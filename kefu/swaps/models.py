@@ -48,6 +48,8 @@ class ShiftSwap(models.Model):
         related_name="paybacks",
     )
     paid_back_on = models.DateField("还班日（已排入排班表）", null=True, blank=True)
+    # 还班逾期提醒 sent (once) to both people and their team lead.
+    overdue_notified_on = models.DateField("逾期提醒日", null=True, blank=True)
     reason = models.CharField("换班原因", max_length=300)
     status = models.CharField(
         "状态",

@@ -465,3 +465,46 @@ def swap_withdraw(*, actor: Any, swap: ShiftSwap, reason: str = "") -> ShiftSwap
         actor=actor, action="swaps.withdraw", obj=swap, after={"status": swap.status}, reason=reason
     )
     return swap
+
+
+@transaction.atomic
+def swap_paybacks_overdue_notify(*, today: dt.date | None = None) -> int:
+    """还班逾期提醒 (the system, daily): each approved swap whose payback deadline has passed with
+    no payback in the roster tells the applicant, the colleague and their team lead — once per
+    swap (``overdue_notified_on``). Returns the number of notifications."""
+    from kefu.workforce.selectors import team_lead_of
+
+    from .selectors import paybacks_overdue
+
+    today = today or timezone.localdate()
+    overdue = (
+        paybacks_overdue(ShiftSwap.objects.all(), today)
+        .filter(overdue_notified_on__isnull=True)
+        .select_for_update(of=("self",))
+        .select_related("applicant", "colleague")
+        .order_by("pk")
+    )
+    sent = 0
+    for swap in overdue:
+        people = [swap.applicant, swap.colleague]
+        lead = team_lead_of(swap.applicant_id)
+        if lead is not None and lead.pk not in {p.pk for p in people}:
+            people.append(lead)
+        due = md(swap.payback_due) if swap.payback_due else ""
+        for person in people:
+            _notify(
+                person,
+                f"还班逾期：{_title(swap)}",
+                f"还班期限{due}已过，{swap.applicant.name}尚未向{swap.colleague.name}还班，请尽快安排还班。",
+                _link(swap),
+            )
+            sent += 1
+        swap.overdue_notified_on = today
+        swap.save(update_fields=["overdue_notified_on"])
+        audit.record(
+            actor=None,
+            action="swaps.payback_overdue",
+            obj=swap,
+            after={"payback_due": swap.payback_due, "notified": [p.pk for p in people]},
+        )
+    return sent

@@ -287,7 +287,10 @@ class ActionForm(forms.Form):
     def __init__(self, *args: Any, action: str, ticket_pk: int, **kwargs: Any) -> None:
         super().__init__(*args, prefix=action, **kwargs)
         self.action = action
+        keep = set(ACTION_FIELDS[action])
         for name, label in FaultReportField.choices:
+            if name not in keep:
+                continue  # the eight report items belong to the report's own form only
             self.fields[name] = forms.CharField(
                 label=label,
                 required=False,
@@ -296,7 +299,6 @@ class ActionForm(forms.Form):
                 if name in ("occurred_at", "place")
                 else forms.Textarea(attrs={"rows": 2}),
             )
-        keep = set(ACTION_FIELDS[action])
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]

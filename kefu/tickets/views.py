@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -338,6 +338,22 @@ def _action_forms(
     return forms_
 
 
+def _received_by(ticket: Ticket) -> str | None:
+    """登记人 as the page shows them: the employee's name, else the login; None without one.
+
+    From the detail query's annotations when it made them (``ticket_page_for_user``)."""
+    if ticket.received_by_id is None:
+        return None
+    if hasattr(ticket, "received_by_username"):
+        return ticket.received_by_name or ticket.received_by_username  # type: ignore[attr-defined]
+    user = ticket.received_by
+    try:
+        name = user.employee.name  # type: ignore[union-attr]
+    except ObjectDoesNotExist:
+        name = ""
+    return name or user.get_username()  # type: ignore[union-attr]
+
+
 def _detail(
     request: HttpRequest,
     ticket: Ticket,
@@ -357,13 +373,19 @@ def _detail(
         "sla": services.sla_summary(ticket, now=timezone.now()),
         "actions": _action_forms(ticket, actions, action_form, report),
         "ticket_messages": list(ticket.messages.select_related("author__employee")),
-        "attachments": list(ticket.attachments.select_related("uploaded_by__employee")),
-        "tags": list(ticket.tags.values_list("name", flat=True)),
+        # Not read when the detail query already said there are none (``ticket_page_for_user``).
+        "attachments": list(ticket.attachments.select_related("uploaded_by__employee"))
+        if getattr(ticket, "has_attachments", True)
+        else [],
+        "tags": list(ticket.tags.values_list("name", flat=True))
+        if getattr(ticket, "has_tags", True)
+        else [],
         "fault_report": report,
         "fault_rows": [(label, getattr(report, name)) for name, label in FaultReportField.choices]
         if report
         else [],
         "timeline": ticket_timeline(ticket),
+        "received_by": _received_by(ticket),
         "can_change": can_change,
         "note_form": note_form or NoteForm(),
         "attachment_form": attachment_form or AttachmentForm(),
@@ -384,7 +406,11 @@ def _detail(
 @permission_required(VIEW, raise_exception=True)
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """工单详情: header with SLA, the actions the user may take now, messages, files, timeline."""
-    return _detail(request, _visible(request, pk))
+    try:
+        ticket = selectors.ticket_page_for_user(request.user, pk)
+    except Ticket.DoesNotExist as exc:
+        raise Http404 from exc
+    return _detail(request, ticket)
 
 
 @login_required

@@ -22,6 +22,11 @@ class EntrySource(models.TextChoices):
     CARRY = "carry", "沿用上一版"
 
 
+# A cell note starting with this marks a 休息 cell given back by 销假 (early return from leave)
+# whose original shift is not known: the team lead is asked to fill it (the grid marks it).
+TO_FILL_NOTE = "待排班"
+
+
 class CoverageSource(models.TextChoices):
     """人员配置需求来源."""
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from kefu.core.models import CalendarDay
 
 from . import selectors
+from .choices import TO_FILL_NOTE
 from .models import Roster, RosterEntry
 from .policy import roster_policy
 from .rostering.checker import coverage_shortfalls, shortfall_total
@@ -72,6 +73,7 @@ class GridCell:
     name: str
     css: str
     source: str = ""
+    to_fill: bool = False  # 待排班: given back by 销假 with no known shift; the lead fills it
 
 
 @dataclass
@@ -161,15 +163,24 @@ def build_grid(roster: Roster) -> Grid:
     entries = (
         RosterEntry.objects.filter(roster=roster)
         .values_list(
-            "employee_id", "employee__name", "employee__employee_no", "day", "code", "source"
+            "employee_id",
+            "employee__name",
+            "employee__employee_no",
+            "day",
+            "code",
+            "source",
+            "note",
         )
         .order_by("employee__employee_no", "day")
     )
     people: dict[int, tuple[str, str]] = {}
     cells: dict[int, dict[dt.date, tuple[str, str]]] = defaultdict(dict)
-    for emp, name, no, day, code, source in entries:
+    to_fill: set[tuple[int, dt.date]] = set()
+    for emp, name, no, day, code, source, note in entries:
         people.setdefault(emp, (name, no))
         cells[emp][day] = (code, source)
+        if code == REST and note.startswith(TO_FILL_NOTE):
+            to_fill.add((emp, day))
     rows = []
     per_day: dict[str, list[int]] = {c: [0] * len(days) for c in layout_codes}
     rest_per_day = [0] * len(days)
@@ -197,6 +208,7 @@ def build_grid(roster: Roster) -> Grid:
                     name=names.get(code, code),
                     css=code_css(code),
                     source=source,
+                    to_fill=(emp, d) in to_fill,
                 )
             )
         rows.append(

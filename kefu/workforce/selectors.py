@@ -284,3 +284,15 @@ def roster_diff(a_id: int, b_id: int) -> list[dict[str, Any]]:
         for emp, day in keys
     ]
     return sorted(rows, key=lambda r: (r["employee_no"], r["day"]))
+
+
+def team_lead_of(employee_id: int) -> Employee | None:
+    """The person who rosters ``employee_id`` — 组长: the team's leader, else the direct superior
+    (teams set up without a leader). Never the employee themself. Two queries at most."""
+    row = Employee.objects.filter(pk=employee_id).values("team__leader_id", "superior_id").first()
+    if row is None:
+        return None
+    for pk in (row["team__leader_id"], row["superior_id"]):
+        if pk is not None and pk != employee_id:
+            return Employee.objects.filter(pk=pk, user__isnull=False).first()
+    return None

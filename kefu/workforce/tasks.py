@@ -80,6 +80,7 @@ def solve_job(job: BackgroundJob, progress: Progress) -> JobOutcome:
             time_limit_s=payload.get("time_limit_s"),
             progress=solver_progress(job.pk, progress),
             job_id=job.pk,
+            expected_stamp=payload.get("draft_stamp"),
         )
     except PermissionDeniedError as exc:
         raise PermissionDeniedError(
@@ -91,9 +92,13 @@ def solve_job(job: BackgroundJob, progress: Progress) -> JobOutcome:
 # --- 发布提醒 ------------------------------------------------------------------------------------
 @task()
 def roster_reminder_daily_task() -> dict[str, Any]:
-    """排班发布提醒 (as the system), then schedule tomorrow's run — even after a failure."""
+    """排班发布提醒 and 还班逾期提醒 (as the system), then schedule tomorrow's run — even after a
+    failure."""
+    from kefu.swaps.services import swap_paybacks_overdue_notify
+
     try:
         sent = roster_reminders_send()
+        sent += swap_paybacks_overdue_notify()  # 还班逾期 (WFM-3), once per swap
     finally:
         schedule_next_reminder_run()
     logger.info("roster reminders: %s", sent)

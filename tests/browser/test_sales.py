@@ -4,6 +4,7 @@ inquiries is 50 % conversion, below 70 %, so 1 % of ¥2,561.00 = ¥25.61."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -48,3 +49,40 @@ def test_supervisor_enters_sales_and_opens_commission(
     expect(line.get_by_test_id("conversion")).to_have_text("50.00%")
     expect(line.get_by_test_id("commission")).to_have_text("¥25.61")
     expect(page.get_by_test_id("top-sellers")).to_contain_text("客服甲一")
+
+
+@pytest.mark.browser
+def test_agent_chases_an_unpaid_order(page: Any, org: dict[str, Any], login: Any) -> None:
+    """未付款订单 (seed 000): 客服甲一 sees an order placed 10 minutes ago as 待催付 and one placed
+    two hours ago as 超时未催付, records 旺旺催付 on the fresh one (htmx swaps the row to 已催付);
+    the check then proposes the ¥5 fine for the late one only (待确认, for the 组长's spot check)."""
+    from kefu.performance.choices import IncidentStatus
+    from kefu.performance.models import Incident
+    from kefu.sales.models import UnpaidOrder
+    from kefu.sales.services_unpaid import unpaid_check, unpaid_order_enter
+
+    now = timezone.now()
+    for no, ago in (("TB-FRESH", 10), ("TB-LATE", 120)):
+        unpaid_order_enter(
+            actor=org["supervisor"].user,
+            agent=org["agent_a1"],
+            order_no=no,
+            placed_at=now - dt.timedelta(minutes=ago),
+        )
+    login("KF011", PASSWORD)
+    page.goto("/sales/unpaid/")
+    late = page.get_by_test_id("unpaid-row").filter(has_text="TB-LATE")
+    expect(late.get_by_test_id("unpaid-state")).to_contain_text("超时未催付")
+    fresh = page.get_by_test_id("unpaid-row").filter(has_text="TB-FRESH")
+    expect(fresh.get_by_test_id("unpaid-state")).to_contain_text("待催付")
+    fresh.get_by_label("催付方式").select_option(label="旺旺")
+    fresh.get_by_label("备注").fill("已提醒付款")
+    fresh.get_by_test_id("chase-submit").click()
+    swapped = page.get_by_test_id("unpaid-row").filter(has_text="TB-FRESH")
+    expect(swapped.get_by_test_id("unpaid-state")).to_have_text("已催付")
+    assert UnpaidOrder.objects.get(order_no="TB-FRESH").chased_at is not None
+
+    assert unpaid_check(actor=None).proposed == 1
+    (incident,) = Incident.objects.all()
+    assert (incident.employee, incident.status) == (org["agent_a1"], IncidentStatus.PROPOSED)
+    assert incident.evidence_ref == "sales.unpaid:TB-LATE"

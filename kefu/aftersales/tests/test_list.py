@@ -216,3 +216,156 @@ def test_duration_is_the_ticket_tags_one(seconds: int) -> None:
     from kefu.tickets.templatetags.ticket_tags import duration
 
     assert listing._duration(seconds, listing.page_words()) == duration(seconds)
+
+
+@given(
+    st.datetimes(
+        min_value=dt.datetime(2000, 1, 1),
+        max_value=dt.datetime(2100, 1, 1),
+        timezones=st.just(dt.UTC),
+    )
+)
+def test_iso_text_is_what_the_json_encoder_writes(value: dt.datetime) -> None:
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    expected = DjangoJSONEncoder().default(value)
+    postgres = value.strftime("%Y-%m-%d %H:%M:%S.%f")  # list_sql's to_char(…, '… HH24:MI:SS.US')
+    sqlite = str(value.replace(tzinfo=None))  # what Django stores in SQLite
+    assert listing.iso_text(postgres) == listing.iso_text(sqlite) == expected
+    assert listing.utc(postgres) == listing.utc(sqlite) == value
+
+
+FILTERS: list[dict[str, Any]] = [
+    {},
+    {"status": "reported"},
+    {"status": "arrived", "breached": False},
+    {"breached": True},
+    {"breached": False},
+    {"technician_id": -1},
+    {"customer_id": -1, "date_from": dt.date(2000, 1, 1)},
+    {"date_from": dt.date(2000, 1, 1), "date_to": dt.date(2100, 1, 1)},
+    {"date_to": dt.date(2000, 1, 1)},
+    {"technician_id": 2**40},
+    {"customer_id": 0},
+    {"q": "王伟", "status": "reported"},
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+@pytest.mark.parametrize("fields", ["api", "page"])
+def test_page_sql_is_the_orm_query(
+    orders: dict[str, Any], filters: dict[str, Any], fields: str
+) -> None:
+    """``repair_page_for_user`` (SQL text per filter shape) finds what the ORM finds."""
+    names = listing.API_FIELDS if fields == "api" else listing.PAGE_FIELDS
+    ids = {"technician_id": orders["technician"].pk, "customer_id": orders["customer"].pk}
+    filters = {k: ids[k] if v == -1 else v for k, v in filters.items()}  # -1: a real one
+    services.repair_arrive(
+        actor=orders["sup"], order=orders["orders"][2], arrived_at=timezone.now()
+    )
+    _more(orders, 3)
+    for page, size in ((1, 20), (2, 4), (9, 4)):
+        fast = selectors.repair_page_for_user(orders["sup"], names, page=page, size=size, **filters)
+        qs = selectors.repairs_for_user(orders["sup"], **filters)
+        assert fast == selectors.repair_list_page(qs, names, page=page, size=size)
+        assert fast.rows or not qs.exists() or page > 1
+    refused = selectors.repair_page_for_user(orders["warehouse"].user, names, page=1, size=20)
+    assert (refused.rows, refused.count) == ([], 0)
+
+
+def test_api_rows_are_the_model_values(orders: dict[str, Any]) -> None:
+    """Timestamps read as text give the JSON the model's datetimes give (``repair_list_out``)."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    from ..api_repairs import repair_list_out
+
+    found = selectors.repair_page_for_user(orders["sup"], listing.API_FIELDS, page=1, size=20)
+    got = listing.api_rows(found.rows)
+    by_id = {
+        o.pk: o
+        for o in RepairOrder.objects.select_related("customer", "technician", "installation")
+    }
+    want = [
+        json.loads(json.dumps(repair_list_out(by_id[r["id"]]), cls=DjangoJSONEncoder)) for r in got
+    ]
+    assert got == want and len(got) == 6
+
+
+@pytest.mark.parametrize(
+    "stages",
+    [
+        {},
+        {"status": "arrived", "arrived": 1},
+        {"status": "fixed", "arrived": 1, "fixed": 2},
+        {"status": "spare", "arrived": 1, "spare": 2},
+        {"status": "remote", "remote": 1},
+        {"status": "signed_off", "arrived": 1, "spare": 2},
+        {"status": "closed", "arrived": 1, "fixed": 2},
+    ],
+)
+def test_sql_clock_is_running_clock(orders: dict[str, Any], stages: dict[str, Any]) -> None:
+    """The page's ``clock_key``/``clock_due_text`` (SQL) are ``listing.running_clock``."""
+    order = orders["orders"][1]
+    at = {k: order.reported_at + dt.timedelta(hours=h) for k, h in stages.items() if k != "status"}
+    RepairOrder.objects.filter(pk=order.pk).update(
+        status=stages.get("status", order.status),
+        arrived_at=at.get("arrived"),
+        fixed_at=at.get("fixed"),
+        spare_at=at.get("spare"),
+        remote_at=at.get("remote"),
+    )
+    found = selectors.repair_page_for_user(orders["sup"], listing.PAGE_FIELDS, page=1, size=20)
+    rows = {r["id"]: r for r in found.rows}
+    for o in RepairOrder.objects.all():
+        running = listing.running_clock(
+            {
+                f: getattr(o, f)
+                for f in (
+                    "status",
+                    "arrived_at",
+                    "fixed_at",
+                    "spare_at",
+                    "remote_at",
+                    "arrival_due",
+                    "fixed_due",
+                    "spare_due",
+                )
+            }
+        )
+        row = rows[o.pk]
+        got = (
+            None
+            if row["clock_key"] is None
+            else (row["clock_key"], listing.utc(row["clock_due_text"]))
+        )
+        assert got == running
+
+
+def test_one_list_query(orders: dict[str, Any], client_for: Any) -> None:
+    """The list itself is one query (rows, names and the capped count) on every path."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = client_for(orders["sup"])
+    hx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "repair-table"}
+    for url, extra in (
+        ("/api/v1/aftersales/repairs?page_size=20", {}),
+        ("/api/v1/aftersales/repairs?status=reported&breached=true", {}),
+        ("/api/v1/aftersales/repairs?q=%E7%8E%8B%E4%BC%9F", {}),
+        ("/aftersales/repairs/", hx),
+        ("/aftersales/repairs/?status=reported", hx),
+    ):
+        c.get(url, **extra)
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(url, **extra).status_code == 200
+        ours = [q["sql"] for q in ctx.captured_queries if "aftersales_" in q["sql"]]
+        assert len(ours) == 1, (url, ours)
+
+
+@given(st.text(alphabet=st.sampled_from("ab王&<>\"' 1"), max_size=12))
+def test_esc_is_html_escape(text: str) -> None:
+    from html import escape
+
+    assert listing.esc(text) == escape(text)

@@ -24,6 +24,7 @@ from kefu.workforce.models import RosterEntry
 from ..choices import CorrectionStatus
 from ..classify import Clock, DayFacts, DayResult, classify_day
 from ..frames import Frame, build_frames, days_between
+from ..hooks import part_leave
 from ..models import AttendanceDay, ClockCorrection, ClockEvent
 from ..policybook import PolicyBook, local_midnight
 from .common import CLASSIFY, require, today
@@ -186,6 +187,7 @@ def classify_range(
             status=CorrectionStatus.PENDING,
         ).values_list("employee_id", "day")
     )
+    parts = part_leave(ids, start, end)
     existing = {
         (r.employee_id, r.day): r
         for r in AttendanceDay.objects.filter(employee_id__in=ids, day__gte=start, day__lte=end)
@@ -215,6 +217,7 @@ def classify_range(
                 ),
                 fix_pending=(emp_id, day) in pending,
                 shift_name=frame.shift_name,
+                part_leave=parts.get((emp_id, day), ""),
             )
             values = _values(classify_day(facts, policy.rules), frame, emp, policy, now)
             keep.add((emp_id, day))

@@ -8,7 +8,7 @@ in the admin. Field descriptions are Chinese because they are shown next to vali
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -75,7 +75,18 @@ class SlaPolicy(_Strict):
     repair_spare_hours: Hours = Field(description="备机备件到位时限（小时）")
     ship_hours: Hours = Field(description="发货时限（小时）")
     ship_max_hours: Hours = Field(description="最迟发货时限（小时）")
-    warranty_card_days: int = Field(ge=1, description="保修卡发放时限（完工后，天）")
+
+    # Retired keys, still present in versions stored before their retirement: dropped on reading
+    # so those versions stay valid (and a new version copied from one is stored without them).
+    # ``warranty_card_days`` (AS-3) — the card deadline is ``aftersales.card_deadline_months``.
+    RETIRED: ClassVar[tuple[str, ...]] = ("warranty_card_days",)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_retired(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any(k in data for k in cls.RETIRED):
+            return {k: v for k, v in data.items() if k not in cls.RETIRED}
+        return data
 
     @model_validator(mode="after")
     def _ordered(self) -> SlaPolicy:

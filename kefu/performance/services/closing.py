@@ -4,7 +4,8 @@ closed for good.
 
 Workflow: 未结账 → ``month_review`` (客服部经理, 经理已审核) → ``month_approve`` (总经理, 结账中:
 the month is locked from here, kefu/performance/periods.py) → the close job → 已结账. The GM may
-send a reviewed month back (``month_reject``). The approval is also the GM's approval of the
+send a reviewed month back (``month_reject``); a month whose proposals or appeals became pending
+after the review goes back by itself when the GM tries to approve it. The approval is also the GM's approval of the
 month's 奖罚通知单 (recorded in the audit trail). ``month_close_reminders`` reminds the manager
 (and, for a reviewed month, the GM) in the days before the policy's ``close_by_day``.
 """
@@ -32,6 +33,7 @@ from kefu.core.policy import scorecard_policy
 from kefu.org.models import Employee
 
 from ..choices import AppealStatus, IncidentStatus, MonthCloseStatus, Scheme
+from ..departments import department_history
 from ..models import Appeal, Incident, MonthClose, PayrollLine
 from ..payroll import collect_payroll, run_close_preparers
 from ..periods import locked_months, month_end, month_start, next_month
@@ -253,31 +255,80 @@ def _submit_close_job(*, actor: Any, row: MonthClose) -> BackgroundJob:
     return job
 
 
-@transaction.atomic
+def _pending_refusal(month: dt.date, proposals: int, appeals: int) -> ConflictError:
+    parts = []
+    if proposals:
+        parts.append(f"待确认的奖惩事件 {proposals} 条")
+    if appeals:
+        parts.append(f"待处理的申诉 {appeals} 件")
+    return ConflictError(
+        "month_pending_after_review",
+        f"经理审核后{month_label(month)}又有{'、'.join(parts)}，不能批准结账；"
+        "该月已退回客服部经理，处理完后重新审核",
+    )
+
+
+def _send_back_for_pending(*, actor: Any, row: MonthClose, proposals: int, appeals: int) -> None:
+    """The month goes back to 未结账 because lines became pending after the review (audited, the
+    manager notified)."""
+    before = _snapshot(row)
+    row.status = MonthCloseStatus.OPEN
+    row.reviewed_by = None
+    row.reviewed_at = None
+    row.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    note = f"审核后新增待确认事件 {proposals} 条、待处理申诉 {appeals} 件，退回重新审核"
+    audit.record(
+        actor=actor,
+        action="performance.month_returned",
+        obj=row,
+        before=before,
+        after={**_snapshot(row), "proposals": proposals, "appeals": appeals, "note": note},
+        reason=note,
+    )
+    _notify(
+        REVIEW_PERM,
+        title=f"月结退回重审：{month_label(row.month)}",
+        body=f"总经理批准{month_label(row.month)}月结时，{note}。请处理后重新审核。",
+        link=detail_link(row.month),
+    )
+
+
 def month_approve(*, actor: Any, month: dt.date) -> BackgroundJob:
     """批准结账 — the GM approves a reviewed month (and with it the month's 奖罚通知单, CMP-7).
 
     From here the month is locked (结账中): anything booked for it lands in the next month. The
     close job writing the PayrollLine snapshot is queued; returns the job.
+
+    Proposals or appeals of the month that became pending after the manager's review (a late
+    import, a proposal recorded or an appeal filed in between) block the approval: what the GM
+    approves is what the manager reviewed. The month is then sent back to 未结账 (committed,
+    audited as ``performance.month_returned``, the manager notified) and the approval is refused
+    with the counts, so the lines are settled in their own month, not silently in the next one.
     """
     _require(actor, APPROVE_PERM)
     month = month_start(month)
-    row = _locked_row(month)
-    if row.status != MonthCloseStatus.REVIEWED:
-        raise _status_refusal(row, "批准结账")
-    before = _snapshot(row)
-    row.status = MonthCloseStatus.CLOSING
-    row.approved_by = actor
-    row.approved_at = timezone.now()
-    row.save(update_fields=["status", "approved_by", "approved_at"])
-    audit.record(
-        actor=actor,
-        action="performance.month_approved",
-        obj=row,
-        before=before,
-        after={**_snapshot(row), "notice": "奖罚通知单已由总经理批准"},
-    )
-    return _submit_close_job(actor=actor, row=row)
+    with transaction.atomic():
+        row = _locked_row(month)
+        if row.status != MonthCloseStatus.REVIEWED:
+            raise _status_refusal(row, "批准结账")
+        proposals, appeals = pending_counts(month)
+        if not (proposals or appeals):
+            before = _snapshot(row)
+            row.status = MonthCloseStatus.CLOSING
+            row.approved_by = actor
+            row.approved_at = timezone.now()
+            row.save(update_fields=["status", "approved_by", "approved_at"])
+            audit.record(
+                actor=actor,
+                action="performance.month_approved",
+                obj=row,
+                before=before,
+                after={**_snapshot(row), "notice": "奖罚通知单已由总经理批准"},
+            )
+            return _submit_close_job(actor=actor, row=row)
+        _send_back_for_pending(actor=actor, row=row, proposals=proposals, appeals=appeals)
+    # Raised after the send-back is committed (the refusal must not undo it).
+    raise _pending_refusal(month, proposals, appeals)
 
 
 @transaction.atomic
@@ -333,12 +384,18 @@ def build_payroll_lines(month: dt.date, *, progress: Progress | None = None) -> 
         Scheme.POINTS10.value: Decimal(policy.ten_point_base),
     }
     now = timezone.now()
+    # The department of the month (PERF-4), not today's: it picks the scheme and is printed.
+    end = month_end(month)
+    history = department_history(end)
     rows: list[PayrollLine] = []
     total = len(people)
     for i, emp in enumerate(people, start=1):
         result = results.get(emp.pk)
         amounts = dict(result.amounts) if result else {}
-        scheme = policy.scheme_for(emp.department.code if emp.department_id else None)
+        code = emp.department.code if emp.department_id else ""
+        name = emp.department.name if emp.department_id else ""
+        _, code = history.on(emp.pk, emp.department_id, code, end)
+        scheme = policy.scheme_for(code or None)
         score = amounts.pop("score", None)
         if score is None:
             score = bases.get(scheme, ZERO)
@@ -347,7 +404,7 @@ def build_payroll_lines(month: dt.date, *, progress: Progress | None = None) -> 
             PayrollLine(
                 month=month,
                 employee_id=emp.pk,
-                department_name=emp.department.name if emp.department_id else "",
+                department_name=history.name_on(emp.pk, emp.department_id, name, end),
                 team_name=emp.team.name if emp.team_id else "",
                 scheme=scheme,
                 score=Decimal(score).quantize(CENT),

@@ -200,6 +200,74 @@ def test_approve_needs_a_review_first(org: dict, month: dt.date, isolated_payrol
 
 
 @pytest.mark.django_db
+def test_lines_pending_after_the_review_block_approval_and_send_the_month_back(
+    org: dict, month: dt.date, isolated_payroll: dict
+) -> None:
+    """A proposal recorded and an appeal filed between 经理审核 and 总经理批准: the approval is
+    refused with the counts, the month goes back to 未结账 (audited, the manager told), and once
+    settled and reviewed again the lines are booked in their own month."""
+    from kefu.performance.services.ledger import appeal_decide, appeal_file
+
+    agent, lead = org["agent_a1"], org["lead_a"].user
+    fine = incident_book(
+        actor=lead,
+        employee=agent,
+        day=month.replace(day=3),
+        rule_code="contact_leaked",
+        confirm=True,
+    )
+    review(org, month)
+    proposal = incident_book(
+        actor=lead, employee=agent, day=month.replace(day=20), rule_code="posture", confirm=False
+    )
+    appeal = appeal_file(actor=agent.user, incident=fine, reason="当天我休息")
+    assert proposal.month == month  # a reviewed month is not locked: booked in it, pending
+    with pytest.raises(DomainError) as exc:
+        closing.month_approve(actor=org["gm"].user, month=month)
+    assert exc.value.code == "month_pending_after_review"
+    assert "待确认的奖惩事件 1 条" in exc.value.message
+    assert "待处理的申诉 1 件" in exc.value.message
+    assert "退回客服部经理" in exc.value.message
+    row = MonthClose.objects.get(month=month)
+    assert row.status == MonthCloseStatus.OPEN and row.reviewed_by is None
+    assert row.approved_by is None
+    assert not BackgroundJob.objects.exists() and not PayrollLine.objects.exists()
+    event = AuditEvent.objects.get(action="performance.month_returned")
+    assert event.after["proposals"] == 1 and event.after["appeals"] == 1
+    note = Notification.objects.get(recipient=org["manager"].user, title__contains="退回重审")
+    assert "待确认事件 1 条" in note.body
+    # A second approval is refused by status: the month must be reviewed again.
+    with pytest.raises(ConflictError):
+        closing.month_approve(actor=org["gm"].user, month=month)
+    incident_confirm(actor=lead, incident=proposal)
+    appeal_decide(
+        actor=org["manager"].user, appeal=appeal, decision=AppealStatus.UPHELD, reason="属实"
+    )
+    close(org, month)
+    assert status(month) == MonthCloseStatus.CLOSED
+    proposal.refresh_from_db()
+    assert proposal.month == month  # settled in its own month, not pushed into the next
+
+
+@pytest.mark.django_db
+def test_approval_without_new_pending_lines_is_unchanged(
+    org: dict, month: dt.date, isolated_payroll: dict
+) -> None:
+    review(org, month)
+    # A line of another month pending does not block this one.
+    incident_book(
+        actor=org["lead_a"].user,
+        employee=org["agent_a1"],
+        day=timezone.localdate(),
+        rule_code="posture",
+        confirm=False,
+    )
+    closing.month_approve(actor=org["gm"].user, month=month)
+    assert status(month) == MonthCloseStatus.CLOSED
+    assert not AuditEvent.objects.filter(action="performance.month_returned").exists()
+
+
+@pytest.mark.django_db
 def test_gm_rejects_with_a_reason(org: dict, month: dt.date, isolated_payroll: dict) -> None:
     review(org, month)
     with pytest.raises(DomainError) as exc:

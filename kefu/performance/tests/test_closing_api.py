@@ -111,3 +111,25 @@ def test_workflow_over_the_api(
     assert lead.get(f"{BASE}/{key}/payroll").status_code == 403
     # Closed: a second approve is refused.
     assert post(gm, f"{BASE}/{key}/approve").status_code == 409
+
+
+@pytest.mark.django_db
+def test_approve_refused_with_409_when_lines_became_pending_after_review(
+    org: dict, month: dt.date, client_for: Any, isolated_payroll: dict
+) -> None:
+    manager, gm = client_for(org["manager"].user), client_for(org["gm"].user)
+    assert post(manager, f"{BASE}/{month:%Y-%m}/review", {"note": ""}).status_code == 200
+    incident_book(
+        actor=org["lead_a"].user,
+        employee=org["agent_a1"],
+        day=month.replace(day=28),
+        rule_code="posture",
+        confirm=False,
+    )
+    r = post(gm, f"{BASE}/{month:%Y-%m}/approve")
+    assert r.status_code == 409
+    body = r.json()
+    assert body["code"] == "month_pending_after_review"
+    assert "待确认的奖惩事件 1 条" in body["message"]
+    assert MonthClose.objects.get(month=month).status == MonthCloseStatus.OPEN
+    assert not BackgroundJob.objects.exists()

@@ -169,6 +169,33 @@ def test_review_refusal_shows_the_message(
 
 
 @pytest.mark.django_db
+def test_pending_after_review_is_shown_before_approving_and_sends_back(
+    org: dict, month: dt.date, client_for: Any, isolated_payroll: dict
+) -> None:
+    review(org, month)
+    gm = client_for(org["gm"].user)
+    body = gm.get(url("close_detail", month)).content.decode()
+    assert 'data-testid="close-pending-after-review"' not in body
+    incident_book(
+        actor=org["lead_a"].user,
+        employee=org["agent_a1"],
+        day=month.replace(day=25),
+        rule_code="posture",
+        confirm=False,
+    )
+    body = gm.get(url("close_detail", month)).content.decode()
+    assert 'data-testid="close-pending-after-review"' in body
+    assert "经理审核后本月又有待确认事件 1 条、待处理申诉 0 件" in body
+    r = gm.post(url("close_approve", month))
+    assert r.status_code == 422
+    text = r.content.decode()
+    assert "待确认的奖惩事件 1 条" in text and "不能批准结账" in text
+    assert MonthClose.objects.get().status == MonthCloseStatus.OPEN
+    assert not BackgroundJob.objects.exists()
+    assert "审核后有新待办，退回重新审核" in text  # the timeline
+
+
+@pytest.mark.django_db
 def test_bad_months_are_404(org: dict, client_for: Any) -> None:
     client = client_for(org["gm"].user)
     for bad in ("2026-13", "1999-01", "2999-01"):

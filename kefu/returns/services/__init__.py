@@ -19,7 +19,13 @@ from .cases import (
     returncase_refund,
     returncase_reship,
 )
-from .money import ledger_entry_add, returncase_export_record, transfer_mark_paid
+from .clock import returncase_ship_check, returns_ship_clock_scan
+from .money import (
+    ledger_entry_add,
+    returncase_export_record,
+    transfer_mark_paid,
+    transfer_register,
+)
 
 __all__ = [
     "TYPE_BY_SUBKIND",
@@ -41,5 +47,8 @@ __all__ = [
     "returncase_record_contact",
     "returncase_refund",
     "returncase_reship",
+    "returncase_ship_check",
+    "returns_ship_clock_scan",
     "transfer_mark_paid",
+    "transfer_register",
 ]

@@ -18,6 +18,7 @@ from kefu.core import audit
 from kefu.core.calendar import SHANGHAI
 from kefu.core.errors import DomainError, PermissionDeniedError
 from kefu.customers.models import Customer
+from kefu.org.selectors import employee_of
 from kefu.tickets.models import Ticket
 
 from .. import rules
@@ -30,11 +31,13 @@ from ..choices import (
     RefundMethod,
     Stage,
 )
-from ..models import ReturnCase, ReturnDayCounter, ReturnLedgerEntry, TransferEntry
+from ..models import ReturnCase, ReturnDayCounter, ReturnLedgerEntry
 from ..policy import returns_policy
 from ..roles import ADD
 from ..workflow import Action, TransitionError, next_stage
+from .clock import next_ship_check
 from .common import TEXT_MAX, facts_for, lock, money, require_perm, snapshot, text
+from .money import transfer_payee, transfer_write
 
 # Which case type a service request's 子类 suggests (TKT-2 → AS-5..7).
 TYPE_BY_SUBKIND: dict[str, str] = {
@@ -173,11 +176,17 @@ def returncase_create(
             "登记日期不能晚于今天",
             fields={"registered_on": "登记日期不能晚于今天"},
         )
+    # The case belongs to its registering person's department and team (data scope, ORG-5);
+    # somebody without an employee record (an administrator) files it under the ticket's.
+    me = employee_of(actor)
+    home = me if me is not None else ticket
     case = ReturnCase.objects.create(
         number=next_number(day, policy.numbering.prefix, policy.numbering.digits),
         case_type=case_type,
         customer=customer,
         ticket=ticket,
+        department_id=getattr(home, "department_id", None),
+        team_id=getattr(home, "team_id", None),
         reason=reason,
         quality_fault=quality_fault,
         return_freight_payer=terms.return_payer,
@@ -235,6 +244,8 @@ def _step(
             case.reship_ready_at = now
     if target in FINAL_STAGES:
         case.closed_at = now
+    # AS-8: the shipping clock's next check (started, moved on, or stopped by this step).
+    case.ship_check_at = next_ship_check(case)
     case.save()
     audit.record(
         actor=actor,
@@ -412,11 +423,7 @@ def returncase_refund(
         raise DomainError("return_invalid", message, fields={"freight_refund": message})
     transfer: dict[str, str] = {}
     if method == RefundMethod.BANK_TRANSFER:
-        transfer = {
-            "payee": text(payee, "payee", "收款人", max_length=60, required=True),
-            "bank": text(bank, "bank", "开户行", max_length=60, required=True),
-            "account": text(account, "account", "账号", max_length=40, required=True),
-        }
+        transfer = transfer_payee(payee=payee, bank=bank, account=account)
     note = text(note, "note", "说明", max_length=200)
     case = _step(
         actor,
@@ -433,15 +440,7 @@ def returncase_refund(
             case=case, kind=LedgerKind.FREIGHT_REFUND, amount=freight_value, created_by=actor
         )
     if transfer:
-        entry = TransferEntry.objects.create(
-            case=case, amount=amount_value + freight_value, **transfer
-        )
-        audit.record(
-            actor=actor,
-            action="returns.transfer_register",
-            obj=entry,
-            after={"case": case.number, "amount": entry.amount},
-        )
+        transfer_write(actor=actor, case=case, amount=amount_value + freight_value, payee=transfer)
     return case
 
 

@@ -6,7 +6,7 @@ writes and records one audit event, in one transaction.
 
 from .actions import actions_for, lock_for_change, ticket_act, ticket_add_note
 from .attachments import sniff, ticket_attach
-from .clock import ScanResult, sla_summary, ticket_sla_check, tickets_sla_scan
+from .clock import ScanResult, sla_summary, sla_summary_of, ticket_sla_check, tickets_sla_scan
 from .common import acting_employee, state_of
 from .create import (
     next_number,
@@ -26,6 +26,7 @@ __all__ = [
     "next_number",
     "service_mode_options",
     "sla_summary",
+    "sla_summary_of",
     "sniff",
     "state_of",
     "ticket_act",

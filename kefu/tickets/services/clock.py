@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from kefu.core import audit
 from kefu.core.models import Notification
+from kefu.core.policy.schemas import SlaPolicy
 from kefu.org.choices import Level
 from kefu.org.models import Employee
 
@@ -53,17 +54,30 @@ def pauses_of(ticket: Ticket) -> list[Pause]:
 
 
 def plan_and_due(
-    ticket: Ticket, *, now: dt.datetime, pauses: list[Pause] | None = None
+    ticket: Ticket,
+    *,
+    now: dt.datetime,
+    pauses: list[Pause] | None = None,
+    sla: SlaPolicy | None = None,
 ) -> tuple[SlaPlan, SlaDue]:
-    """The ticket's plan and deadlines as of ``now`` (an open pause projected to end now)."""
+    """The ticket's plan and deadlines as of ``now`` (an open pause projected to end now).
+
+    ``sla``: the sla policy in force on the day of receipt, if the caller already holds it.
+    """
     if pauses is None:
         pauses = [] if ticket.pk is None else pauses_of(ticket)
-    return compute_due_on_calendar(subject_of(ticket), pauses, as_of=now)
+    return compute_due_on_calendar(subject_of(ticket), pauses, as_of=now, sla=sla)
 
 
-def refresh_due(ticket: Ticket, *, now: dt.datetime, pauses: list[Pause] | None = None) -> None:
+def refresh_due(
+    ticket: Ticket,
+    *,
+    now: dt.datetime,
+    pauses: list[Pause] | None = None,
+    sla: SlaPolicy | None = None,
+) -> None:
     """Recompute and set (not save) the ticket's deadlines and its next check instant."""
-    _plan, due = plan_and_due(ticket, now=now, pauses=pauses)
+    _plan, due = plan_and_due(ticket, now=now, pauses=pauses, sla=sla)
     ticket.first_response_due = due.first_response_due
     ticket.resolution_due = due.resolution_due
     ticket.next_sla_check_at = _next_check(ticket, due)
@@ -258,21 +272,42 @@ def pause_close(ticket: Ticket, *, at: dt.datetime) -> None:
 
 def sla_summary(ticket: Ticket, *, now: dt.datetime) -> dict[str, Any]:
     """For pages: the stage and the time left or overdue against the deadline that matters now."""
-    if ticket.status in ("resolved", "closed"):
-        return {"stage": "done", "label": "已解决", "seconds": None, "due": ticket.resolution_due}
-    if ticket.paused_since is not None:
+    return sla_summary_of(
+        status=ticket.status,
+        paused_since=ticket.paused_since,
+        resolution_due=ticket.resolution_due,
+        first_response_due=ticket.first_response_due,
+        responded=ticket.responded,
+        sla_level=ticket.sla_level,
+        now=now,
+    )
+
+
+def sla_summary_of(
+    *,
+    status: str,
+    paused_since: dt.datetime | None,
+    resolution_due: dt.datetime | None,
+    first_response_due: dt.datetime | None,
+    responded: bool,
+    sla_level: int,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """``sla_summary`` from the stored fields alone (rows read with ``.values()``)."""
+    if status in ("resolved", "closed"):
+        return {"stage": "done", "label": "已解决", "seconds": None, "due": resolution_due}
+    if paused_since is not None:
         return {"stage": "paused", "label": "暂停计时", "seconds": None, "due": None}
-    due = ticket.resolution_due
-    if (
-        not ticket.responded
-        and ticket.first_response_due
-        and ticket.first_response_due < (due or ticket.first_response_due)
-    ):
-        due = ticket.first_response_due
+    due = resolution_due
+    if not responded and first_response_due and first_response_due < (due or first_response_due):
+        due = first_response_due
     if due is None:
         return {"stage": "none", "label": "", "seconds": None, "due": None}
     seconds = int((due - now).total_seconds())
     if seconds < 0:
         return {"stage": "overdue", "label": "已超时", "seconds": seconds, "due": due}
-    stage = "warning" if ticket.sla_level > 0 else "on_time"
-    return {"stage": stage, "label": SlaStage(stage).label, "seconds": seconds, "due": due}
+    stage = "warning" if sla_level > 0 else "on_time"
+    return {"stage": stage, "label": SLA_LABELS[stage], "seconds": seconds, "due": due}
+
+
+SLA_LABELS = {stage.value: stage.label for stage in SlaStage}

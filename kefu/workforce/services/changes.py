@@ -9,7 +9,7 @@ before calling; this module only versions, writes and notifies.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,9 +24,9 @@ from kefu.core.models import Notification
 from kefu.org.models import Employee
 from kefu.org.selectors import employee_of
 
-from ..choices import EntrySource, RosterStatus
+from ..choices import TO_FILL_NOTE, EntrySource, RosterStatus
 from ..models import Roster, RosterEntry
-from ..rostering.problem import OFF_CODES
+from ..rostering.problem import LEAVE, OFF_CODES, REST
 from ..selectors import month_start
 from ..shifts import shift_names
 
@@ -195,3 +195,97 @@ def notify_changed_cells(
         if emp_id in users
     )
     return len(made)
+
+
+@transaction.atomic
+def roster_release_leave(
+    *,
+    actor: Any,
+    team_id: int,
+    employee_id: int,
+    restore: Mapping[dt.date, str | None],
+    reason: str,
+    ref: str,
+) -> list[dt.date]:
+    """Give 请假 cells back — 销假/撤销请假还原排班 (WFM-2, WFM-4).
+
+    ``restore`` maps each day the leave no longer covers to the code the leave replaced, or None
+    when it is not known (leave approved before its month was published was a fixed day for the
+    solver, so no shift was ever rostered). Only cells still 请假 change: a known code comes back;
+    an unknown one becomes 休息 noted ``待排班`` (the grid marks it) and the team leader is asked to
+    roster it. Published months are re-issued (``roster_apply_change``, which also updates an open
+    draft); a month only drafted gets the draft cells changed. Returns the days left to fill.
+    """
+    from ..selectors import roster_draft, roster_published
+
+    by_month: dict[dt.date, list[dt.date]] = {}
+    for day in sorted(restore):
+        by_month.setdefault(month_start(day), []).append(day)
+    to_fill: list[dt.date] = []
+    last: Roster | None = None
+    for month, days in sorted(by_month.items()):
+        published = roster_published(team_id, month)
+        target = published or roster_draft(team_id, month)
+        if target is None:
+            continue
+        current = dict(
+            RosterEntry.objects.filter(
+                roster=target, employee_id=employee_id, day__in=days
+            ).values_list("day", "code")
+        )
+        changes = []
+        for day in days:
+            if current.get(day) != LEAVE:
+                continue
+            code = restore[day]
+            if code is None:
+                to_fill.append(day)
+                changes.append(CellChange(employee_id, day, REST, note=f"{TO_FILL_NOTE}（{ref}）"))
+            else:
+                changes.append(CellChange(employee_id, day, code, note=ref))
+        if not changes:
+            continue
+        if published is not None:
+            last = roster_apply_change(
+                actor=actor,
+                team_id=team_id,
+                month=month,
+                changes=changes,
+                reason=reason,
+                source=EntrySource.LEAVE,
+            )
+        else:
+            for c in changes:
+                RosterEntry.objects.filter(
+                    roster=target, employee_id=employee_id, day=c.day
+                ).update(code=c.code, source=EntrySource.LEAVE, note=c.note[:200])
+            audit.record(
+                actor=actor,
+                action="roster.release_leave",
+                obj=target,
+                after={"changes": [{"day": c.day.isoformat(), "code": c.code} for c in changes]},
+                reason=reason,
+            )
+            last = target
+    if to_fill and last is not None:
+        _ask_lead_to_fill(last, employee_id, to_fill, reason)
+    return to_fill
+
+
+def _ask_lead_to_fill(roster: Roster, employee_id: int, days: list[dt.date], reason: str) -> None:
+    """Tell the team leader which 休息 cells wait for a shift (销假待排班)."""
+    from ..selectors import team_lead_of
+
+    leader = team_lead_of(employee_id)
+    if leader is None:
+        return
+    name = Employee.objects.filter(pk=employee_id).values_list("name", flat=True).first() or ""
+    text = "、".join(f"{d.month}月{d.day}日" for d in days)
+    Notification.objects.create(
+        recipient_id=leader.user_id,
+        title=f"销假待排班：{name} {text}"[:200],
+        body=(
+            f"{reason}。原班次未知（请假在排班表发布前已批准），已暂记为休息，请在排班表中安排班次。"
+        )[:500],
+        link=f"{reverse('workforce:roster_grid')}?team={roster.team_id}&month={roster.month:%Y-%m}",
+    )

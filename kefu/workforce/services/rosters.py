@@ -106,6 +106,23 @@ def _source_for(ctx: ProblemContext, emp: int, day: dt.date, code: str) -> str:
     return EntrySource.SOLVER
 
 
+def draft_stamp(team_id: int, month: dt.date) -> str:
+    """草稿戳: the team's draft of ``month`` as it is now (its id and a digest of its cells), or
+    ``"none"``. Taken when a solve is submitted; a different stamp when the result is written
+    means someone edited the draft meanwhile. One query."""
+    import hashlib
+
+    rows = RosterEntry.objects.filter(
+        roster__team_id=team_id, roster__month=month, roster__status=RosterStatus.DRAFT
+    ).values_list("roster_id", "employee_id", "day", "code")
+    rows = sorted(rows)
+    if not rows:
+        draft = selectors.roster_draft(team_id, month)
+        return f"{draft.pk}:empty" if draft is not None else "none"
+    digest = hashlib.sha256(repr([r[1:] for r in rows]).encode()).hexdigest()[:16]
+    return f"{rows[0][0]}:{digest}"
+
+
 def _draft_locked(team_id: int, month: dt.date) -> Roster | None:
     return (
         Roster.objects.select_for_update()
@@ -238,7 +255,11 @@ def roster_solve_submit(
         ).exists()
         if busy:
             raise ConflictError("roster_solve_busy", "该班组本月正在自动排班，请等待当前任务完成")
-        payload: dict[str, Any] = {"team_id": team.pk, "month": month.isoformat()}
+        payload: dict[str, Any] = {
+            "team_id": team.pk,
+            "month": month.isoformat(),
+            "draft_stamp": draft_stamp(team.pk, month),
+        }
         if time_limit_s is not None:
             payload["time_limit_s"] = float(time_limit_s)
         return job_submit(
@@ -260,12 +281,17 @@ def roster_solve(
     today: dt.date | None = None,
     job_id: int | None = None,
     stop_after_first_covered: bool = False,
+    expected_stamp: str | None = None,
 ) -> SolveOutcome:
     """自动排班: solve the team's month and write the result into its draft.
 
     A draft is created (next version, based on the published one) when the month has none; an
     existing draft is overwritten cell by cell (the solver keeps it as close as coverage and the
     rules allow: minimal change). The time limit is the policy's, or less when asked.
+
+    Hand edits made to the draft while the solver ran are never overwritten: when the draft is
+    no longer as it was at ``expected_stamp`` (taken at submit; at the start when not given),
+    the result is kept beside the draft (``solver_result["unapplied"]``) and a DomainError says so.
     """
     from ..rostering.solver import solve
 
@@ -274,6 +300,8 @@ def roster_solve(
     team = _team(team_id)
     require_edit(actor, team.pk)
     _check_solvable(team.pk, month, today)
+    if expected_stamp is None:
+        expected_stamp = draft_stamp(team.pk, month)
     ctx = build_problem(team_id=team.pk, month=month, today=today)
     limit = float(roster_policy(month).solver.time_limit_seconds)
     if time_limit_s is not None:
@@ -285,15 +313,58 @@ def roster_solve(
         progress=progress,
         stop_after_first_covered=stop_after_first_covered,
     )
-    return _store_solution(actor, ctx, solution, job_id=job_id)
+    outcome = _store_solution(actor, ctx, solution, job_id=job_id, expected_stamp=expected_stamp)
+    if outcome is None:
+        raise DomainError(
+            "roster_solve_draft_changed",
+            "自动排班期间草稿已被手工修改，为免覆盖这些修改，本次排班结果未写入草稿"
+            "（草稿保留您的修改，排班结果另存备查）。如需按自动排班重排，请重新提交自动排班。",
+            status=409,
+        )
+    return outcome
+
+
+def _keep_unapplied(draft: Roster, solution: RosterSolution, people: set[int]) -> None:
+    """The solver's answer stored beside a draft edited meanwhile (nothing overwritten)."""
+    draft.solver_result = {
+        **(draft.solver_result or {}),
+        "unapplied": {
+            "solved_at": timezone.now().isoformat(),
+            "status": solution.status,
+            "cells": {
+                f"{e}|{d.isoformat()}": c
+                for (e, d), c in sorted(solution.assignment.items())
+                if e in people
+            },
+        },
+    }
+    draft.save(update_fields=["solver_result"])
 
 
 @transaction.atomic
 def _store_solution(
-    actor: Any, ctx: ProblemContext, solution: RosterSolution, *, job_id: int | None
-) -> SolveOutcome:
+    actor: Any,
+    ctx: ProblemContext,
+    solution: RosterSolution,
+    *,
+    job_id: int | None,
+    expected_stamp: str | None = None,
+) -> SolveOutcome | None:
+    """Write the solution into the draft; None (nothing written but the kept result) when the
+    draft changed since ``expected_stamp``."""
     team = Team.objects.get(pk=ctx.team_id)
     draft = _draft_locked(ctx.team_id, ctx.month)
+    if expected_stamp is not None and draft_stamp(ctx.team_id, ctx.month) != expected_stamp:
+        if draft is not None:
+            _keep_unapplied(draft, solution, {p.id for p in ctx.problem.people})
+        audit.record(
+            actor=actor,
+            action="roster.solve_refused",
+            obj=draft,
+            object_type="workforce.roster",
+            after={"team": ctx.team_id, "month": ctx.month, "reason": "draft_changed"},
+        )
+        return None
     created = draft is None
     if draft is None:
         draft = _new_draft(actor, ctx.team_id, ctx.month)

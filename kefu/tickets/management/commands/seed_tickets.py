@@ -45,7 +45,8 @@ from kefu.org.models import Employee
 
 from ...models import FaultReport, Ticket, TicketDayCounter, TicketMessage, TicketPause
 from . import _ticket_vocab as vocab
-from ._ticket_rows import (
+from ._ticket_rows import Staff, TicketMaker
+from ._ticket_shape import (
     CUSTOMER_COLUMNS,
     FAULT_COLUMNS,
     FIRST_REPLY_SQL,
@@ -53,8 +54,6 @@ from ._ticket_rows import (
     PHONE_COLUMNS,
     RESULT_REPLY_SQL,
     TICKET_COLUMNS,
-    Staff,
-    TicketMaker,
 )
 
 CUSTOMERS_PER_TICKET = 0.25
