@@ -270,7 +270,7 @@ def employee_list(request: HttpRequest, filters: Query[EmployeeFilter]) -> Any:
     )
     # Plain rows and one masking decision per request, rendered by fast_json: the hot list
     # endpoint skips model instances and ninja's per-object validation (docs/performance.md).
-    page = paginate(qs.values(*_EMPLOYEE_ROW), filters.page, filters.page_size)
+    page = paginate(qs, filters.page, filters.page_size, values=_EMPLOYEE_ROW)
     page["items"] = [_employee_row_out(row, can_reveal(request.user)) for row in page["items"]]
     return fast_json(page, Page[EmployeeOut])
 

@@ -157,7 +157,7 @@ def ticket_list(request: HttpRequest, filters: Query[TicketFilter]) -> Any:
         received_to=_aware(filters.received_to),
     )
     # Rows as dicts of the listed columns: no model instance per row (the hot list endpoint).
-    page = paginate(qs.values(*ROW_FIELDS), filters.page, filters.page_size)
+    page = paginate(qs, filters.page, filters.page_size, values=ROW_FIELDS)
     now = timezone.now()
     page["items"] = [ticket_list_row(row, now) for row in page["items"]]
     return page
