@@ -10,8 +10,9 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
-from django_tasks import default_task_backend, task
+from django_tasks import task
+
+from kefu.core.daily import schedule_after
 
 from .services import repairs_clock_scan
 
@@ -36,22 +37,6 @@ def repairs_clock_scan_task() -> dict[str, Any]:
     }
 
 
-def _waiting_scans() -> int:
-    try:
-        from django_tasks_db.models import DBTaskResult
-    except ImportError:  # pragma: no cover - the database backend is a fixed dependency
-        return 0
-    return DBTaskResult.objects.filter(
-        task_path=repairs_clock_scan_task.module_path, status="READY"
-    ).count()
-
-
 def schedule_next_scan(*, now: dt.datetime | None = None) -> bool:
     """Queue the next scan one interval from now; False when one waits or tasks run at once."""
-    if not default_task_backend.supports_defer:
-        return False
-    if _waiting_scans():
-        return False
-    run_after = (now or timezone.now()) + scan_interval()
-    repairs_clock_scan_task.using(run_after=run_after).enqueue()
-    return True
+    return schedule_after(repairs_clock_scan_task, scan_interval(), now=now)

@@ -45,3 +45,13 @@ def schedule_daily(task: Any, at: dt.time, *, now: dt.datetime | None = None) ->
     run_after = next_daily_run(at, now)
     task.using(run_after=run_after).enqueue()
     return run_after
+
+
+def schedule_after(task: Any, delay: dt.timedelta, *, now: dt.datetime | None = None) -> bool:
+    """Queue ``task``'s next run ``delay`` from ``now`` — the interval chains (SLA scan, repair and
+    shipping clocks, handover scan); False when one is waiting already or the backend runs tasks
+    at once."""
+    if not default_task_backend.supports_defer or waiting_runs(task):
+        return False
+    task.using(run_after=(now or timezone.now()) + delay).enqueue()
+    return True

@@ -14,8 +14,9 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
-from django_tasks import default_task_backend, task
+from django_tasks import task
+
+from kefu.core.daily import schedule_after
 
 from .services import tickets_sla_scan
 
@@ -41,24 +42,7 @@ def tickets_sla_scan_task() -> dict[str, Any]:
     }
 
 
-def _waiting_scans() -> int:
-    """Scans queued and not yet started (only the database backend can tell)."""
-    try:
-        from django_tasks_db.models import DBTaskResult
-    except ImportError:  # pragma: no cover - the database backend is a fixed dependency
-        return 0
-    return DBTaskResult.objects.filter(
-        task_path=tickets_sla_scan_task.module_path, status="READY"
-    ).count()
-
-
 def schedule_next_scan(*, now: dt.datetime | None = None) -> bool:
     """Queue the next scan one interval from now; False when one is waiting or the backend runs
     tasks at once (tests), where a self-scheduling task would never end."""
-    if not default_task_backend.supports_defer:
-        return False
-    if _waiting_scans():
-        return False
-    run_after = (now or timezone.now()) + scan_interval()
-    tickets_sla_scan_task.using(run_after=run_after).enqueue()
-    return True
+    return schedule_after(tickets_sla_scan_task, scan_interval(), now=now)
