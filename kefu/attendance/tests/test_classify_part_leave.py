@@ -67,8 +67,10 @@ minutes = st.integers(min_value=-120, max_value=600)
 @settings(max_examples=300)
 @given(in_offset=minutes, out_offset=minutes, r=rules, part=st.sampled_from([PART_START, PART_END]))
 def test_half_day_leave_never_makes_a_day_worse(in_offset, out_offset, r, part) -> None:
-    """Property: with half-day leave the minutes late/early are never more, and the day never
-    ranks worse, than the same clocks without it."""
+    """Property: with half-day leave the minutes late/early are never more than with the same
+    clocks without it, and a day without an incident never gets one. (The number of incidents
+    may grow: 271 minutes late is 旷工 without leave, but 1 minute late and 1 minute early with a
+    morning off — two lighter incidents instead of one heavy one.)"""
     clocks = (
         IN(START + dt.timedelta(minutes=in_offset)),
         OUT(END - dt.timedelta(minutes=out_offset)),
@@ -77,7 +79,8 @@ def test_half_day_leave_never_makes_a_day_worse(in_offset, out_offset, r, part) 
     excused = classify_day(facts(*clocks, now=LATER, part_leave=part), r)
     assert excused.late_minutes <= plain.late_minutes
     assert excused.early_minutes <= plain.early_minutes
-    assert len(excused.penalties) <= len(plain.penalties)
+    if not plain.penalties:
+        assert not excused.penalties
 
 
 @settings(max_examples=200)
