@@ -89,6 +89,8 @@ class Rules:
     missed_clock_points: Decimal = ZERO
     missed_clock_money: Decimal = Decimal(30)
     clock_fix_within_days: int = 2
+    # WFM-3 空班按旷工: the giver of a swapped shift nobody worked is judged with the holder.
+    swap_empty_shift_both: bool = True
 
 
 @dataclass(frozen=True)
@@ -282,7 +284,8 @@ def _absence(r: Rules, description: str) -> Penalty:
     )
 
 
-def _no_show(r: Rules, shift_name: str) -> tuple[str, Penalty]:
+def no_show(r: Rules, shift_name: str) -> tuple[str, Penalty]:
+    """The judgement of a settled no-show: 旷班 or 旷工 per ``no_show_as``, with its penalty."""
     name = shift_name or "排班日"
     if r.no_show_as == "absence":
         return DayStatus.ABSENT, _absence(r, f"{name}全天未打卡，按旷工处理")
@@ -333,7 +336,7 @@ def classify_day(f: DayFacts, r: Rules) -> DayResult:
             return DayResult(
                 status=DayStatus.MISSED, missing_in=True, missing_out=True, final=False
             )
-        status, penalty = _no_show(r, f.shift_name)
+        status, penalty = no_show(r, f.shift_name)
         return DayResult(status=status, missing_in=True, missing_out=True, penalties=(penalty,))
 
     late = late_minutes(clock_in, start, r.grace_minutes) if clock_in else 0

@@ -12,7 +12,8 @@ Without a source the report shows the total only.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 LeaveTypeSource = Callable[[Sequence[int], dt.date, dt.date], Mapping[tuple[int, dt.date], str]]
 
@@ -59,4 +60,39 @@ def part_leave(
         return found
     for key in sorted(_PART_SOURCES):
         found.update(_PART_SOURCES[key](employee_ids, start, end))
+    return found
+
+
+# --- shifts handed over by a swap ----------------------------------------------------------------
+# WFM-3 "交代不清造成误班、空班的按旷工处理": when the person who took a shift over by an approved
+# swap does not come, the one who handed it over is judged with them. The swap module registers:
+#     register_handed_shift_source("swaps", fn)  # fn(ids, start, end) → [HandedShift, ...]
+@dataclass(frozen=True)
+class HandedShift:
+    """A rostered shift one person handed to another by an approved swap — 换班交出的班次."""
+
+    day: dt.date
+    holder_id: int  # works it after the swap (接班人)
+    giver_id: int  # had it before the swap (交班人)
+    code: str  # the roster code handed over
+    reference: str  # the swap's number, shown in the incident text (HB000123)
+
+
+HandedShiftSource = Callable[[Sequence[int], dt.date, dt.date], Iterable[HandedShift]]
+
+_HANDED_SOURCES: dict[str, HandedShiftSource] = {}
+
+
+def register_handed_shift_source(key: str, source: HandedShiftSource) -> None:
+    """One source per key; registering again replaces it."""
+    _HANDED_SOURCES[key] = source
+
+
+def handed_shifts(employee_ids: Sequence[int], start: dt.date, end: dt.date) -> list[HandedShift]:
+    """Shifts handed over on ``start``..``end`` in which one of ``employee_ids`` is either party."""
+    found: list[HandedShift] = []
+    if not employee_ids:
+        return found
+    for key in sorted(_HANDED_SOURCES):
+        found.extend(_HANDED_SOURCES[key](employee_ids, start, end))
     return found

@@ -56,6 +56,10 @@ class AttendancePolicy(_Strict):
     no_show_as: Literal["truancy", "absence"] = Field(
         description="整天未打卡按旷班（truancy）或旷工（absence）处理"
     )
+    swap_empty_shift_both: bool = Field(
+        default=True,
+        description="换班交代不清造成空班：交班人与接班人同按未到岗（旷班/旷工）处理",
+    )
     missed_clock_points: Points = Field(description="缺卡未补扣分")
     missed_clock_money: Money = Field(description="缺卡未补罚款（元）")
     clock_in_open_minutes: int = Field(ge=0, le=12 * 60, description="上班前可打卡时间（分钟）")

@@ -62,6 +62,7 @@ def rules_from(wf: WorkforcePolicy, att: AttendancePolicy) -> Rules:
         missed_clock_points=_dec(att.missed_clock_points),
         missed_clock_money=att.missed_clock_money,
         clock_fix_within_days=wf.clock_fix_within_days,
+        swap_empty_shift_both=att.swap_empty_shift_both,
     )
 
 

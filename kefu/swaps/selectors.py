@@ -70,6 +70,48 @@ def swap_days(person_ids: Iterable[int], start: dt.date, end: dt.date) -> set[tu
     return {(m.person_id, m.day) for m in swap_marks(person_ids, start, end)}
 
 
+def handed_shifts(person_ids: Iterable[int], start: dt.date, end: dt.date) -> list[Any]:
+    """Shifts handed over by approved swaps on ``start``..``end`` in which one of these people is
+    either party — for attendance's WFM-3 rule (交代不清造成空班, both are judged). Each exchange
+    (the swap day and, when set, the payback day) hands each person's old cell to the other.
+    One query."""
+    from kefu.attendance.hooks import HandedShift
+
+    ids = list(person_ids)
+    qs = _touching(ids, start, end).filter(status=SwapStatus.APPROVED)
+    found: list[HandedShift] = []
+    for swap in qs.only(
+        "pk",
+        "applicant_id",
+        "colleague_id",
+        "day",
+        "applicant_code",
+        "colleague_code",
+        "payback_day",
+        "payback_applicant_code",
+        "payback_colleague_code",
+    ):
+        a, b = swap.applicant_id, swap.colleague_id
+        exchanges = [(swap.day, swap.applicant_code, swap.colleague_code)]
+        if swap.payback_day:
+            exchanges.append(
+                (swap.payback_day, swap.payback_applicant_code, swap.payback_colleague_code)
+            )
+        for day, a_code, b_code in exchanges:
+            # The same code on both sides hands nothing over (each still works their own shift).
+            if not start <= day <= end or a_code == b_code:
+                continue
+            if a_code:
+                found.append(
+                    HandedShift(day, holder_id=b, giver_id=a, code=a_code, reference=swap.number)
+                )
+            if b_code:
+                found.append(
+                    HandedShift(day, holder_id=a, giver_id=b, code=b_code, reference=swap.number)
+                )
+    return found
+
+
 def colleagues_for_swap(employee: Employee) -> QuerySet[Employee]:
     """Active members of the employee's team, the employee excluded — who one may swap with."""
     if employee.team_id is None:

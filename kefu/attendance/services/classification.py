@@ -23,8 +23,9 @@ from kefu.workforce.models import RosterEntry
 
 from ..choices import CorrectionStatus
 from ..classify import Clock, DayFacts, DayResult, classify_day
+from ..empty_shift import judge_empty_swap_shifts
 from ..frames import Frame, build_frames, days_between
-from ..hooks import part_leave
+from ..hooks import handed_shifts, part_leave
 from ..models import AttendanceDay, ClockCorrection, ClockEvent
 from ..policybook import PolicyBook, local_midnight
 from .common import CLASSIFY, require, today
@@ -162,6 +163,10 @@ def classify_range(
     ids = sorted(set(employee_ids)) if employee_ids is not None else _people(start, end)
     if not ids:
         return result
+    # WFM-3 空班按旷工: the other party of a swapped shift is judged in the same run, so a clock
+    # (or a correction) of one of them settles the other's day too.
+    handed = handed_shifts(ids, start, end)
+    ids = sorted({*ids, *(h.holder_id for h in handed), *(h.giver_id for h in handed)})
     people = {
         e.pk: e
         for e in Employee.objects.filter(pk__in=ids).only(
@@ -192,9 +197,7 @@ def classify_range(
         (r.employee_id, r.day): r
         for r in AttendanceDay.objects.filter(employee_id__in=ids, day__gte=start, day__lte=end)
     }
-    creates: list[AttendanceDay] = []
-    updates: list[AttendanceDay] = []
-    keep: set[tuple[int, dt.date]] = set()
+    judged: dict[tuple[int, dt.date], tuple[DayResult, Frame, Any]] = {}
     for emp_id in ids:
         emp = people[emp_id]
         for day in days_between(start, end):
@@ -219,19 +222,32 @@ def classify_range(
                 shift_name=frame.shift_name,
                 part_leave=parts.get((emp_id, day), ""),
             )
-            values = _values(classify_day(facts, policy.rules), frame, emp, policy, now)
-            keep.add((emp_id, day))
-            result.days += 1
-            row = existing.get((emp_id, day))
-            if row is None:
-                creates.append(
-                    AttendanceDay(employee_id=emp_id, day=day, classified_at=now, **values)
-                )
-            elif any(getattr(row, k) != v for k, v in values.items()):
-                for k, v in values.items():
-                    setattr(row, k, v)
-                row.classified_at = now
-                updates.append(row)
+            judged[(emp_id, day)] = (classify_day(facts, policy.rules), frame, policy)
+    if handed:
+        swapped = judge_empty_swap_shifts(
+            {key: r for key, (r, _, _) in judged.items()},
+            {key: f.code for key, (_, f, _) in judged.items()},
+            handed,
+            lambda day: book.day(day).rules,
+            {key: f.shift_name for key, (_, f, _) in judged.items()},
+        )
+        for key, day_result in swapped.items():
+            judged[key] = (day_result, *judged[key][1:])
+    creates: list[AttendanceDay] = []
+    updates: list[AttendanceDay] = []
+    keep: set[tuple[int, dt.date]] = set()
+    for (emp_id, day), (day_result, frame, policy) in judged.items():
+        values = _values(day_result, frame, people[emp_id], policy, now)
+        keep.add((emp_id, day))
+        result.days += 1
+        row = existing.get((emp_id, day))
+        if row is None:
+            creates.append(AttendanceDay(employee_id=emp_id, day=day, classified_at=now, **values))
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(row, k, v)
+            row.classified_at = now
+            updates.append(row)
     stale = [r.pk for key, r in existing.items() if key not in keep]
     if creates:
         AttendanceDay.objects.bulk_create(creates, batch_size=500)
