@@ -43,6 +43,7 @@ run: $(STAMP) $(MO)
 	$(PY) manage.py performance_schedule
 	$(PY) manage.py sales_schedule
 	$(PY) manage.py month_close_schedule
+	$(PY) manage.py jobs_schedule
 	@echo "后台任务 worker 已启动（db_worker）；打开 http://$(HOST):$(PORT)/"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(PY) manage.py db_worker --queue-name default --interval 1 & \
@@ -60,6 +61,7 @@ worker: $(STAMP)
 	$(PY) manage.py performance_schedule
 	$(PY) manage.py sales_schedule
 	$(PY) manage.py month_close_schedule
+	$(PY) manage.py jobs_schedule
 	$(PY) manage.py db_worker
 
 ## browser: Debian's chromium for the Playwright tests (no browser download from elsewhere)

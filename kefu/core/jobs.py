@@ -17,6 +17,7 @@ Creating and ending a job are audited; starting and progress are bookkeeping and
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import threading
@@ -298,6 +299,35 @@ def job_fail(job: BackgroundJob, message: str) -> BackgroundJob:
     on the job page and in the creator's notification."""
     message = (message or "").strip() or UNEXPECTED_FAILURE
     return _end(job, status=JobStatus.FAILED, result=None, error=message, summary="")
+
+
+def stale_message(minutes: int) -> str:
+    return f"后台任务运行超过 {minutes} 分钟仍未结束（处理它的工作进程可能已中断），已标记为失败，请重新提交。"
+
+
+def jobs_fail_stale(*, now: dt.datetime | None = None) -> list[int]:
+    """中断的后台任务 — fail every job still running longer than the policy's limit.
+
+    A worker that is killed (deploy, out of memory, machine lost) leaves its job 执行中 for ever;
+    its creator would wait on a progress bar that never moves. Each stale job is failed through
+    ``job_fail`` (audited, creator notified) in its own transaction; a job that ended meanwhile is
+    skipped. Returns the ids failed."""
+    from .policy import security_policy
+
+    now = now or timezone.now()
+    minutes = security_policy(timezone.localdate(now)).job_stale_minutes
+    cutoff = now - dt.timedelta(minutes=minutes)
+    stale = BackgroundJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=cutoff)
+    failed = []
+    for job in stale.defer("payload").order_by("pk"):
+        try:
+            job_fail(job, stale_message(minutes))
+        except DomainError:  # it ended between the query and the lock
+            continue
+        failed.append(job.pk)
+    if failed:
+        logger.warning("background jobs failed as interrupted: %s", failed)
+    return failed
 
 
 def run_job(job_id: int, work: Callable[[BackgroundJob, Progress], JobOutcome]) -> None:

@@ -29,6 +29,12 @@ class SecurityPolicy(_Strict):
     login_max_failures: int = Field(ge=1, le=50, description="连续登录失败锁定次数")
     lockout_minutes: int = Field(ge=1, le=24 * 60, description="锁定时长（分钟）")
     idle_timeout_minutes: int = Field(ge=1, le=24 * 60, description="无操作自动退出（分钟）")
+    job_stale_minutes: int = Field(
+        default=180,
+        ge=10,
+        le=7 * 24 * 60,
+        description="后台任务运行超过此时长仍未结束即视为中断，标记失败（分钟）",
+    )
 
 
 # --- org ------------------------------------------------------------------------------------
