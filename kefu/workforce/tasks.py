@@ -44,7 +44,9 @@ def solver_progress(job_id: int, report: Progress) -> Callable[[float, str], Non
 
     CP-SAT calls back from its own worker threads. On the calling thread the job framework
     writes it (``report``); on another thread one UPDATE goes through that thread's own
-    connection, closed again at once — on PostgreSQL only (SQLite has a single writer).
+    connection, closed again at once. The solve holds no transaction while CP-SAT runs (the
+    draft is written afterwards), so this works on SQLite too, the single writer being free; a
+    write that cannot get the lock within 100 ms is skipped (logged): the solve never waits on it.
     """
     owner = threading.current_thread()
 
@@ -53,9 +55,10 @@ def solver_progress(job_id: int, report: Progress) -> Callable[[float, str], Non
         if threading.current_thread() is owner:
             report(done, 100)
             return
-        if connection.vendor != "postgresql":
-            return
         try:
+            if connection.vendor == "sqlite":  # this thread's own connection
+                with connection.cursor() as cursor:
+                    cursor.execute("PRAGMA busy_timeout = 100")
             BackgroundJob.objects.filter(pk=job_id, status="running").update(
                 progress_done=done, progress_total=100
             )
