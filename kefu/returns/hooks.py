@@ -15,8 +15,8 @@ def ticket_links(ticket: Any, user: Any) -> list[tuple[str, str]]:
     from .services.cases import TYPE_BY_SUBKIND
 
     links = [
-        (f"退换货单 {case.number}", reverse("returns:case_detail", args=[case.pk]))
-        for case in selectors.cases_for_ticket(user, ticket.pk)
+        (f"退换货单 {number}", reverse("returns:case_detail", args=[pk]))
+        for pk, number in selectors.cases_for_ticket(user, ticket.pk)
     ]
     if ticket.kind in ("after_sales", "order_issue") and user.has_perm(ADD):
         suggested = TYPE_BY_SUBKIND.get(ticket.subkind, "")

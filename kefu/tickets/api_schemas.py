@@ -19,6 +19,7 @@ from kefu.org.selectors import employee_of
 from . import services
 from .choices import Channel, Kind, Priority, ServiceMode, Status
 from .models import Ticket, TicketAttachment, TicketMessage
+from .services.clock import sla_summary_of_row
 from .statemachine import Action
 
 # The endpoint of each action under /tickets/{id}/ (also given to clients in ``actions``).
@@ -407,15 +408,7 @@ def ticket_list_row(row: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
         else None,
         "received_at": row["received_at"],
         "resolution_due": row["resolution_due"],
-        "sla": services.sla_summary_of(
-            status=row["status"],
-            paused_since=row["paused_since"],
-            resolution_due=row["resolution_due"],
-            first_response_due=row["first_response_due"],
-            responded=row["responded"],
-            sla_level=row["sla_level"],
-            now=now,
-        ),
+        "sla": sla_summary_of_row(row, now=now),
         "service_mode": row["service_mode"],
         "service_mode_label": _label("service_mode", row["service_mode"]),
         "red_flag": row["red_flag"],

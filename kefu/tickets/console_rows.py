@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from .choices import Status
-from .services.clock import sla_summary_of
+from .services.clock import sla_summary_of_row
 from .templatetags.ticket_tags import SLA_TAGS, STATUS_TAGS, sla_text
 
 # What the tables show, and what the SLA tag is computed from.
@@ -63,15 +63,7 @@ def console_rows(
     rows = list(qs.values(*fields)[:limit])
     for row in rows:
         pk = row["id"]
-        sla = sla_summary_of(
-            status=row["status"],
-            paused_since=row["paused_since"],
-            resolution_due=row["resolution_due"],
-            first_response_due=row["first_response_due"],
-            responded=row["responded"],
-            sla_level=row["sla_level"],
-            now=now,
-        )
+        sla = sla_summary_of_row(row, now=now)
         sla["tag"] = SLA_TAGS.get(sla["stage"], "tag-grey")
         sla["text"] = sla_text(sla)
         sla["title"] = _due_title(sla["due"])

@@ -17,10 +17,13 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
+from kefu.core import access_cache
 from kefu.core.errors import DomainError, PermissionDeniedError, apply_to_form, raise_if_refused
 from kefu.core.models import AuditEvent
 from kefu.core.params import query_id
@@ -30,6 +33,7 @@ from kefu.org.models import Employee
 from . import selectors, services
 from .choices import Channel, FaultReportField, Kind, Priority, ServiceMode, Status
 from .forms import (
+    ACTION_FIELDS,
     CONFIRMATIONS,
     ActionForm,
     AttachmentForm,
@@ -309,27 +313,44 @@ def ticket_timeline(ticket: Ticket) -> list[AuditEvent]:
     return events
 
 
+def _unbound_fields_html(action: Action) -> str:
+    """The fields of an action's empty form as HTML, kept per process for a few seconds.
+
+    Every detail page offers up to six action forms; rendering their ~13 widgets through Django's
+    widget templates was the largest part of the page's CPU at a million requests
+    (docs/performance.md). An empty form renders the same on every ticket (no ticket value in it;
+    the department choices change through the admin, seen within ``ACCESS_CACHE_SECONDS``)."""
+
+    def render_fields() -> str:
+        form = ActionForm(action=action, ticket_pk=0)
+        return render_to_string("tickets/_action_fields.html", {"form": form, "action": action})
+
+    return access_cache.cached_value(
+        ("ticket_action_fields", action.value, get_language()), render_fields
+    )
+
+
 def _action_forms(
     ticket: Ticket, actions: list[Action], bound: ActionForm | None, report: FaultReport | None
 ) -> list[dict[str, Any]]:
     forms_ = []
     for action in actions:
+        form: ActionForm | None = None
+        fields_html = ""
         if bound is not None and bound.action == action:
             form = bound
-        else:
-            initial = (
-                {f.value: getattr(report, f.value) for f in FaultReportField} if report else None
-            )
-            form = ActionForm(
-                action=action,
-                ticket_pk=ticket.pk,
-                initial=initial if action == Action.SUBMIT_FAULT_REPORT else None,
-            )
+        elif action == Action.SUBMIT_FAULT_REPORT and report is not None:
+            initial = {f.value: getattr(report, f.value) for f in FaultReportField}
+            form = ActionForm(action=action, ticket_pk=ticket.pk, initial=initial)
+        elif ACTION_FIELDS[action]:
+            fields_html = _unbound_fields_html(action)
         forms_.append(
             {
                 "action": action.value,
                 "label": action.label,
                 "form": form,
+                "fields_html": fields_html,
+                "has_fields": bool(ACTION_FIELDS[action]),
                 "confirm": CONFIRMATIONS.get(action, ""),
                 "open": bound is not None and bound.action == action,
                 "primary": action in (Action.ACCEPT, Action.REPLY, Action.RESOLVE),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 
 from .selectors import customer_visits, visit_number_pk, visit_tasks_for_user
@@ -20,15 +21,24 @@ def ticket_visit_links(ticket: Any, user: Any) -> list[tuple[str, str]]:
     """结案回访: the visit planned after this request closed, or the visit it came from."""
     if not user.has_perm("visits.view_visittask"):
         return []
-    qs = visit_tasks_for_user(user).filter(ticket=ticket, parent__isnull=True)
+    # One query for both kinds (the page is a hot path, docs/performance.md): the closing visit
+    # planned from this request, and the visit this request was opened from.
+    rows = (
+        visit_tasks_for_user(user)
+        .filter(Q(ticket=ticket, parent__isnull=True) | Q(follow_up_ticket=ticket))
+        .order_by("id")
+        .only("pk", "ticket_id", "follow_up_ticket_id", "parent_id", "due_date")[:6]
+    )
+    closing = [t for t in rows if t.ticket_id == ticket.pk and t.parent_id is None][:3]
+    source = [t for t in rows if t.follow_up_ticket_id == ticket.pk][:3]
     links = [
         (
             f"结案回访 {t.receipt_no}（{t.due_date:%Y-%m-%d}）",
             reverse("visits:task_detail", args=[t.pk]),
         )
-        for t in qs.order_by("id")[:3]
+        for t in closing
     ]
-    for t in visit_tasks_for_user(user).filter(follow_up_ticket=ticket).order_by("id")[:3]:
+    for t in source:
         links.append((f"来源回访单 {t.receipt_no}", reverse("visits:task_detail", args=[t.pk])))
     return links
 

@@ -12,6 +12,7 @@ indexed query reads only tickets that are due.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -270,17 +271,25 @@ def pause_close(ticket: Ticket, *, at: dt.datetime) -> None:
     ticket.paused_since = None
 
 
+# The stored fields ``sla_summary_of`` reads (list rows read them with ``.values()``).
+SLA_SUMMARY_FIELDS = (
+    "status",
+    "paused_since",
+    "resolution_due",
+    "first_response_due",
+    "responded",
+    "sla_level",
+)
+
+
 def sla_summary(ticket: Ticket, *, now: dt.datetime) -> dict[str, Any]:
     """For pages: the stage and the time left or overdue against the deadline that matters now."""
-    return sla_summary_of(
-        status=ticket.status,
-        paused_since=ticket.paused_since,
-        resolution_due=ticket.resolution_due,
-        first_response_due=ticket.first_response_due,
-        responded=ticket.responded,
-        sla_level=ticket.sla_level,
-        now=now,
-    )
+    return sla_summary_of(**{k: getattr(ticket, k) for k in SLA_SUMMARY_FIELDS}, now=now)
+
+
+def sla_summary_of_row(row: Mapping[str, Any], *, now: dt.datetime) -> dict[str, Any]:
+    """``sla_summary`` of a ``.values()`` row holding ``SLA_SUMMARY_FIELDS``."""
+    return sla_summary_of(**{k: row[k] for k in SLA_SUMMARY_FIELDS}, now=now)
 
 
 def sla_summary_of(
