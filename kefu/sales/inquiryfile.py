@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from kefu.core.xlsx import DATE_ERROR, ImportRow, cell_date, cell_number, cell_text, file_error
+from kefu.core.xlsx import DATE_ERROR, ImportRow, cell_date, cell_number, cell_text
 
-from .orderfile import raw_rows
+from .orderfile import read_table
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 20_000
-HEADER_SEARCH_ROWS = 10
 MAX_COUNT = 100_000
 
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -71,25 +69,14 @@ def _row(line: int, cells: list[Any], header: dict[int, str]) -> ImportRow:
 
 
 def read_rows(data: bytes) -> list[ImportRow]:
-    """Rows of an uploaded inquiry file; DomainError (under the file field) for a file that
-    cannot be used at all."""
-    if len(data) > MAX_FILE_BYTES:
-        raise file_error(f"文件过大，请不要超过 {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    header: dict[int, str] | None = None
-    rows: list[ImportRow] = []
-    for line, cells in raw_rows(data, "询单数"):
-        if header is None:
-            if line > HEADER_SEARCH_ROWS:
-                break
-            header = _header(list(cells))
-            continue
-        if all(cell_text(c) == "" for c in cells):
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise file_error(f"数据行过多：一次最多导入 {MAX_ROWS} 行，请拆分文件后分批导入")
-        rows.append(_row(line, list(cells), header))
-    if header is None:
-        raise file_error("没有找到表头：应包含“日期”“工号”“咨询量”三列")
-    if not rows:
-        raise file_error("文件中没有询单数记录")
-    return rows
+    """Rows of an uploaded inquiry file (``orderfile.read_table``: same header search, blank
+    lines and row limit as the order export)."""
+    return read_table(
+        data,
+        find_header=_header,
+        read_row=_row,
+        max_bytes=MAX_FILE_BYTES,
+        no_header="没有找到表头：应包含“日期”“工号”“咨询量”三列",
+        no_rows="文件中没有询单数记录",
+        sheet_title="询单数",
+    )

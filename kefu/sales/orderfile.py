@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -140,31 +141,52 @@ def _header(cells: list[Any]) -> dict[int, str] | None:
     return None
 
 
-def read_rows(data: bytes) -> list[ImportRow]:
-    """Rows of an uploaded order export; DomainError (under the file field) for a file that
+def read_table(
+    data: bytes,
+    *,
+    find_header: Callable[[list[Any]], dict[int, str] | None],
+    read_row: Callable[[int, list[Any], dict[int, str]], ImportRow],
+    max_bytes: int,
+    no_header: str,
+    no_rows: str,
+    sheet_title: str = "订单",
+) -> list[ImportRow]:
+    """The data rows of an uploaded sales file (订单 or 询单数): the header is looked for in the
+    first ``HEADER_SEARCH_ROWS`` lines, blank lines are skipped, at most ``MAX_ROWS`` rows.
+    DomainError (under the file field, ``no_header`` / ``no_rows`` as its text) for a file that
     cannot be used at all."""
-    if len(data) > MAX_FILE_BYTES:
-        raise file_error(f"文件过大，请不要超过 {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    if len(data) > max_bytes:
+        raise file_error(f"文件过大，请不要超过 {max_bytes // (1024 * 1024)} MB")
     header: dict[int, str] | None = None
     rows: list[ImportRow] = []
-    for line, cells in raw_rows(data):
+    for line, cells in raw_rows(data, sheet_title):
         if header is None:
             if line > HEADER_SEARCH_ROWS:
                 break
-            header = _header(cells)
+            header = find_header(list(cells))
             continue
         if all(cell_text(c) == "" for c in cells):
             continue
         if len(rows) >= MAX_ROWS:
             raise file_error(f"数据行过多：一次最多导入 {MAX_ROWS} 行，请拆分文件后分批导入")
-        rows.append(_row(line, cells, header))
+        rows.append(read_row(line, list(cells), header))
     if header is None:
-        raise file_error(
-            "没有找到表头：应包含“订单号”“商品”“数量”“单价”或“金额”“付款时间”“备注”等列"
-        )
+        raise file_error(no_header)
     if not rows:
-        raise file_error("文件中没有订单记录")
+        raise file_error(no_rows)
     return rows
+
+
+def read_rows(data: bytes) -> list[ImportRow]:
+    """Rows of an uploaded order export (see ``read_table``)."""
+    return read_table(
+        data,
+        find_header=_header,
+        read_row=_row,
+        max_bytes=MAX_FILE_BYTES,
+        no_header="没有找到表头：应包含“订单号”“商品”“数量”“单价”或“金额”“付款时间”“备注”等列",
+        no_rows="文件中没有订单记录",
+    )
 
 
 def _row(line: int, cells: list[Any], header: dict[int, str]) -> ImportRow:

@@ -82,17 +82,28 @@ def _int(value: str) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 10 else None
 
 
-def filter_lines(qs: QuerySet[Any], params: dict[str, str]) -> QuerySet[Any]:
-    """Filters of the list pages and the API: from/to (日期), agent (id), team (id), q."""
+def filter_agent_team(qs: QuerySet[Any], params: dict[str, str]) -> QuerySet[Any]:
+    """The sales lists' ``agent`` (id) and ``team`` (id) filters; a bad value filters nothing."""
+    if agent := _int(params.get("agent", "")):
+        qs = qs.filter(agent_id=agent)
+    if team := _int(params.get("team", "")):
+        qs = qs.filter(agent__team_id=team)
+    return qs
+
+
+def filter_days_agent_team(qs: QuerySet[Any], params: dict[str, str]) -> QuerySet[Any]:
+    """``from``/``to`` (日期, on ``day``) plus ``filter_agent_team``."""
     start, end = _date(params.get("from", "")), _date(params.get("to", ""))
     if start:
         qs = qs.filter(day__gte=start)
     if end:
         qs = qs.filter(day__lte=end)
-    if agent := _int(params.get("agent", "")):
-        qs = qs.filter(agent_id=agent)
-    if team := _int(params.get("team", "")):
-        qs = qs.filter(agent__team_id=team)
+    return filter_agent_team(qs, params)
+
+
+def filter_lines(qs: QuerySet[Any], params: dict[str, str]) -> QuerySet[Any]:
+    """Filters of the list pages and the API: from/to (日期), agent (id), team (id), q."""
+    qs = filter_days_agent_team(qs, params)
     q = (params.get("q") or "").strip()
     if q and qs.model is SalesLine:
         qs = qs.filter(

@@ -19,7 +19,7 @@ from kefu.performance.periods import month_end, month_start
 from . import rules
 from .models import LostInquiry
 from .policy import sales_policy
-from .selectors import _date, _int, month_figures, visible_employees
+from .selectors import filter_days_agent_team, month_figures, visible_employees
 
 VIEW_LOST = "sales.view_lostinquiry"
 
@@ -33,15 +33,7 @@ def lost_for_user(user: Any) -> QuerySet[LostInquiry]:
 
 def filter_lost(qs: QuerySet[LostInquiry], params: dict[str, str]) -> QuerySet[LostInquiry]:
     """Filters: from/to (日期), agent, team, reason, q (买家/商品/姓名/工号)."""
-    start, end = _date(params.get("from", "")), _date(params.get("to", ""))
-    if start:
-        qs = qs.filter(day__gte=start)
-    if end:
-        qs = qs.filter(day__lte=end)
-    if agent := _int(params.get("agent", "")):
-        qs = qs.filter(agent_id=agent)
-    if team := _int(params.get("team", "")):
-        qs = qs.filter(agent__team_id=team)
+    qs = filter_days_agent_team(qs, params)
     if reason := (params.get("reason") or "").strip()[:30]:
         qs = qs.filter(reason=reason)
     if text := (params.get("q") or "").strip():

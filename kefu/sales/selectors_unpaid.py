@@ -22,7 +22,7 @@ from kefu.workforce.shifts import shift_window
 from . import chasing
 from .choices import ChaseState, UnpaidStatus
 from .models import UnpaidOrder
-from .selectors import _date, _int, visible_employees
+from .selectors import _date, filter_agent_team, visible_employees
 
 VIEW_UNPAID = "sales.view_unpaidorder"
 ADD_UNPAID = "sales.add_unpaidorder"
@@ -74,10 +74,7 @@ def filter_unpaid(
     if end:
         after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
         qs = qs.filter(placed_at__lt=after)
-    if agent := _int(params.get("agent", "")):
-        qs = qs.filter(agent_id=agent)
-    if team := _int(params.get("team", "")):
-        qs = qs.filter(agent__team_id=team)
+    qs = filter_agent_team(qs, params)
     if text := (params.get("q") or "").strip():
         qs = qs.filter(Q(order_no__icontains=text) | Q(customer_name__icontains=text))
     return qs

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from kefu.core.errors import call_service_for_form
 from kefu.core.xlsx_web import submit_upload_as_job
 
-from . import inquiryfile, selectors, services_lines
+from . import inquiryfile, orderfile, selectors, services_lines
 from .forms import InquiryUploadForm, LineCorrectForm, ReasonForm
 from .models import SalesLine
 from .selectors import ADD_INQUIRY, ADD_LINE
@@ -129,7 +129,7 @@ def inquiry_import(request: HttpRequest) -> HttpResponse:
         "sales/inquiry_import.html",
         {
             "form": form,
-            "max_rows": inquiryfile.MAX_ROWS,
+            "max_rows": orderfile.MAX_ROWS,
             "max_mb": inquiryfile.MAX_FILE_BYTES // (1024 * 1024),
         },
         status=422 if request.method == "POST" else 200,

@@ -22,12 +22,12 @@ from kefu.core.xlsx import Column, workbook_bytes, write_sheet
 from kefu.core.xlsx_web import xlsx_download
 from kefu.performance.periods import next_month, previous_month
 
-from . import selectors, services_lost
+from . import services_lost
 from .forms import LostForm
 from .policy import sales_policy
 from .selectors_lost import VIEW_LOST, filter_lost, lost_for_user, lost_report_for_user
 from .services_lost import ADD_LOST
-from .views import _month, _page_size, _teams
+from .views import _agents, _month, _page_size, _teams
 
 FILTER_KEYS = ("from", "to", "agent", "team", "reason", "q")
 
@@ -52,11 +52,7 @@ def lost_list(request: HttpRequest) -> HttpResponse:
         from kefu.org.selectors import employee_of
 
         me = employee_of(request.user)
-        agents = (
-            selectors.visible_employees(request.user, VIEW_LOST)
-            .filter(status="active")
-            .order_by("employee_no")
-        )
+        agents = _agents(request, VIEW_LOST)
         data = request.POST if request.method == "POST" else None
         form = LostForm(
             data,

@@ -24,21 +24,13 @@ from .choices import ChaseState
 from .forms import ChaseForm, UnpaidOrderForm
 from .models import UnpaidOrder
 from .selectors import VIEW_TEAM
-from .views import _page_size, _teams
+from .views import _agents, _page_size, _teams
 
 FILTER_KEYS = ("state", "from", "to", "agent", "team", "q")
 
 
 def _params(request: HttpRequest) -> dict[str, str]:
     return {k: request.GET.get(k, "")[:40] for k in FILTER_KEYS}
-
-
-def _agents(request: HttpRequest) -> Any:
-    return (
-        sel.visible_employees(request.user, sel.VIEW_UNPAID)
-        .filter(status="active")
-        .order_by("employee_no")
-    )
 
 
 def _row_context(request: HttpRequest, order: UnpaidOrder, error: str = "") -> dict[str, Any]:
@@ -71,7 +63,7 @@ def unpaid_list(request: HttpRequest) -> HttpResponse:
         return render(request, "sales/_unpaid_table.html", context)
     context.update(
         teams=_teams(request),
-        agents=_agents(request) if request.user.has_perm(VIEW_TEAM) else [],
+        agents=_agents(request, sel.VIEW_UNPAID) if request.user.has_perm(VIEW_TEAM) else [],
         can_add=request.user.has_perm(sel.ADD_UNPAID),
         can_check=request.user.has_perm(sel.CHECK_UNPAID),
     )
@@ -86,7 +78,9 @@ def unpaid_new(request: HttpRequest) -> HttpResponse:
 
     me = employee_of(request.user)
     data = request.POST if request.method == "POST" else None
-    form = UnpaidOrderForm(data, agents=_agents(request), initial={"agent": me.pk if me else None})
+    form = UnpaidOrderForm(
+        data, agents=_agents(request, sel.VIEW_UNPAID), initial={"agent": me.pk if me else None}
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         order = call_service_for_form(
