@@ -88,6 +88,9 @@ class IncidentForm(forms.Form):
             "hx-target": "#incident-amounts",
             "hx-trigger": "change",
             "hx-include": "closest form",
+            # Four fields refresh one box: the newest choice must win, so a request still in flight
+            # is aborted (without this an earlier, empty answer could land last).
+            "hx-sync": "closest form:replace",
         }
         for name in ("employee", "rule", "day", "quantity"):
             self.fields[name].widget.attrs.update(attrs)
