@@ -28,6 +28,7 @@ import random
 import statistics
 import sys
 import time
+from typing import Any
 
 from _perf_seed import ROOT, drop_sqlite, seed_company, seed_ledger, setup_django
 
@@ -48,10 +49,11 @@ def parse() -> argparse.Namespace:
     return p.parse_args()
 
 
-def seed(args: argparse.Namespace, month: dt.date) -> dict:
+def ledger_kinds() -> tuple[tuple[Any, ...], list[str]]:
+    """The ledger lines drawn (rule, name, category, points, money) and the status mix — shared
+    with the HTTP scenario of ``run.py --scorecards``."""
     from kefu.performance.choices import IncidentCategory, IncidentStatus
 
-    org, employees = seed_company(args.employees, "SCB")
     kinds = (
         ("posture", "坐姿站姿不端", IncidentCategory.DEDUCTION, "-1", "0"),
         ("late", "迟到", IncidentCategory.DEDUCTION, "-0.5", "0"),
@@ -60,6 +62,12 @@ def seed(args: argparse.Namespace, month: dt.date) -> dict:
         ("contact_leaked", "将同事联系方式随意透露给他人", IncidentCategory.FINE, "0", "-10"),
     )
     statuses = [IncidentStatus.CONFIRMED] * 8 + [IncidentStatus.PROPOSED, IncidentStatus.APPEALED]
+    return kinds, statuses
+
+
+def seed(args: argparse.Namespace, month: dt.date) -> dict:
+    org, employees = seed_company(args.employees, "SCB")
+    kinds, statuses = ledger_kinds()
     rng = random.Random(args.seed)
     total = seed_ledger(employees, month, args.incidents, kinds, statuses, rng)
     return {"org": org, "employees": employees, "incidents": total}

@@ -29,6 +29,7 @@ import urllib.parse
 from pathlib import Path
 
 from bench_repairs import repair_line, repair_scenarios, reused_repairs
+from bench_scorecard_http import ensure_ledger, scorecard_scenarios
 from bench_tickets import (
     apply_db_settings,
     created_rows,
@@ -104,7 +105,7 @@ def parse_args() -> argparse.Namespace:
     )
     p.add_argument(
         "--only",
-        choices=("all", "org", "tickets", "repairs"),
+        choices=("all", "org", "tickets", "repairs", "scorecards"),
         default="all",
         help="which scenarios to run (tickets needs --tickets)",
     )
@@ -128,6 +129,14 @@ def parse_args() -> argparse.Namespace:
         help="ALTER DATABASE … SET NAME = VALUE before the run, e.g. random_page_cost=1.1 "
         "(repeatable; recorded in the results)",
     )
+    p.add_argument(
+        "--scorecards",
+        type=int,
+        default=0,
+        help="ledger lines per employee for the score-card page scenario (seeded once into the "
+        "month --scorecard-month; 0 = no scenario)",
+    )
+    p.add_argument("--scorecard-month", default="2026-10", help="YYYY-MM of the score cards")
     p.add_argument("--password", default="kefu-bench-2026", help="benchmark users' password")
     p.add_argument("--output", type=Path, default=RESULTS)
     p.add_argument(
@@ -153,6 +162,10 @@ def parse_args() -> argparse.Namespace:
         p.error("--only tickets needs --tickets N (N > 0)")
     if args.repairs < 0 or (args.only == "repairs" and not (args.repairs or args.reuse)):
         p.error("--only repairs needs --repairs N (N > 0)")
+    if args.scorecards < 0 or (args.only == "scorecards" and not args.scorecards):
+        p.error("--only scorecards needs --scorecards N (N > 0)")
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.scorecard_month):
+        p.error("--scorecard-month: expected YYYY-MM")
     return args
 
 
@@ -203,6 +216,10 @@ def main() -> int:
                     env, "seed_repairs", "--count", str(args.repairs), timeout=args.seed_timeout
                 )
                 log(repair_seed.strip().splitlines()[-1] if repair_seed else "seeded")
+        scorecard_seed = ""
+        if args.scorecards and args.only in ("all", "scorecards"):
+            scorecard_seed = ensure_ledger(args, env)
+            log(scorecard_seed)
         apply_db_settings(args)
         manage(env, "collectstatic", "--noinput", "-v0")
         token = api_token(env, HR_USER)
@@ -227,11 +244,13 @@ def main() -> int:
             Scenario("dashboard", "/dashboard/", "supervisor", {"Cookie": sup_cookie}, target=True),
             Scenario("employee page", "/org/employees/", "HR", {"Cookie": hr_cookie}),
         ]
-        scenarios = [] if args.only in ("tickets", "repairs") else org_scenarios
+        scenarios = [] if args.only in ("tickets", "repairs", "scorecards") else org_scenarios
         if args.tickets and args.only in ("all", "tickets"):
             scenarios += ticket_scenarios(args, env, sup_cookie)
         if args.repairs and args.only in ("all", "repairs"):
             scenarios += repair_scenarios(args, env, sup_cookie)
+        if args.scorecards and args.only in ("all", "scorecards"):
+            scenarios += scorecard_scenarios(args, hr_cookie)
         scenarios = [s for s in scenarios if args.match in s.name]
         rows = []
         for scenario in scenarios:
@@ -255,6 +274,8 @@ def main() -> int:
         text = report(args, rows, seed, ticket_seed)
         if repair_seed:
             text = text.replace("\n- server:", f"\n{repair_line(repair_seed)}\n- server:", 1)
+        if scorecard_seed:
+            text = text.replace("\n- server:", f"\n{scorecard_seed}\n- server:", 1)
         print()
         print(text)
         args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from kefu.core import access_cache
 from kefu.core.errors import DomainError
 from kefu.core.policy import scorecard_policy
 from kefu.org.choices import Role
@@ -145,7 +146,9 @@ class Memo:
 
     def supervisors(self) -> set[int]:
         if self.sup_ids is None:
-            self.sup_ids = supervisor_ids()
+            # Every card page asks (PERF-4: a 客服主管's card differs); roles change rarely and
+            # clear the access cache (kefu/core/access_cache.py), so it is kept per process.
+            self.sup_ids = set(access_cache.cached_value(("supervisor_ids",), _supervisor_ids))
         return self.sup_ids
 
     def closed_months(self, months: Iterable[dt.date]) -> set[dt.date]:
@@ -220,6 +223,10 @@ def people_of_month(month: dt.date, employee_ids: Sequence[int] | None = None) -
             "pk", "department_id", "department__code", "hire_date"
         ).order_by("pk")
     ]
+
+
+def _supervisor_ids() -> frozenset[int]:
+    return frozenset(supervisor_ids())
 
 
 def supervisor_ids() -> set[int]:
