@@ -23,7 +23,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from kefu.attendance.models import AttendanceDay
-from kefu.org.tests.factories import PASSWORD
+from kefu.org.tests.factories import PASSWORD, EmployeeFactory
 from kefu.swaps.models import ShiftSwap
 from kefu.swaps.services import swap_check
 from kefu.workforce import selectors
@@ -31,7 +31,7 @@ from kefu.workforce.choices import RosterStatus
 from kefu.workforce.models import Roster
 from kefu.workforce.rostering.problem import OFF_CODES
 from kefu.workforce.shifts import shift_names, shift_window
-from kefu.workforce.tests.factories import next_month, ready_team
+from kefu.workforce.tests.factories import PEOPLE, next_month, ready_team
 
 
 @pytest.fixture
@@ -47,17 +47,28 @@ def travel(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[dt.datetime], 
     yield _travel
 
 
-def _pick_swap(a1: Any, a2: Any, month: dt.date) -> dt.date:
-    """A day on which a1 gives her shift for a2's different shift, that every swap rule accepts
-    (the payback left to a deadline: 还班期限)."""
+def _pick_swap(agents: list[Any], month: dt.date) -> tuple[Any, Any, dt.date]:
+    """An agent, a colleague and a day on which the agent gives her shift for the colleague's
+    different shift, that every swap rule accepts (the payback left to a deadline: 还班期限).
+
+    Any pair of the team's agents: with 白班/晚班 in long runs a given pair may have no day on
+    which neither would work a 晚班 straight into a 白班 (换班者不允许连班), and which runs the
+    solver returns is not fixed."""
     days = selectors.month_days(month)
-    sched = selectors.published_schedule([a1.pk, a2.pk], days[0], days[-1])
+    sched = selectors.published_schedule([a.pk for a in agents], days[0], days[-1])
     for day in days[3:-1]:
-        mine, theirs = sched[(a1.pk, day)], sched[(a2.pk, day)]
-        if OFF_CODES.isdisjoint({mine, theirs}) and mine != theirs:
-            check = swap_check(applicant=a1, colleague=a2, day=day, payback_due=_due(day))
-            if not check.errors:
-                return day
+        for applicant in agents:
+            for colleague in agents:
+                mine, theirs = sched[(applicant.pk, day)], sched[(colleague.pk, day)]
+                if applicant == colleague or not OFF_CODES.isdisjoint({mine, theirs}):
+                    continue
+                if mine == theirs:
+                    continue
+                check = swap_check(
+                    applicant=applicant, colleague=colleague, day=day, payback_due=_due(day)
+                )
+                if not check.errors:
+                    return applicant, colleague, day
     pytest.fail(f"no swap the rules accept in the solved roster: {sorted(sched.items())}")
 
 
@@ -74,8 +85,17 @@ def test_roster_swap_approval_grid_then_late_clock_next_day(
     page: Any, org: dict[str, Any], login: Any, travel: Callable[[dt.datetime], None]
 ) -> None:
     month = next_month()
-    team = ready_team(org, month)
-    a1, a2 = org["agent_a1"], org["agent_a2"]
+    # A third agent in 售前组: more pairs to find a swap day in whatever roster the solver returns.
+    org["agent_a3"] = EmployeeFactory(
+        employee_no="KF013",
+        name="客服甲三",
+        department=org["agent_a1"].department,
+        team=org["team_a"],
+        superior=org["lead_a"],
+        position=org["agent_a1"].position,
+    )
+    team = ready_team(org, month, people=(*PEOPLE, "agent_a3"))
+    agents = [org["agent_a1"], org["agent_a2"], org["agent_a3"]]
     page.on("dialog", lambda dialog: dialog.accept())
     # The live server's first request imports and compiles everything (seconds on a busy machine).
     page.goto("/login/", timeout=60_000)
@@ -96,9 +116,9 @@ def test_roster_swap_approval_grid_then_late_clock_next_day(
     published = Roster.objects.get(team=team, month=month, status=RosterStatus.PUBLISHED)
     assert published.version == 1
 
-    # 2. Two days before the swap day 客服甲一 asks 客服甲二 to exchange shifts with her; the
-    # payback (还班) is left to a deadline.
-    day = _pick_swap(a1, a2, month)
+    # 2. Two days before the swap day an agent (a1) asks a colleague (a2) to exchange shifts
+    # with her; the payback (还班) is left to a deadline.
+    a1, a2, day = _pick_swap(agents, month)
     before = selectors.published_schedule([a1.pk, a2.pk], day, day)
     mine, theirs = before[(a1.pk, day)], before[(a2.pk, day)]
     travel(_at(day - dt.timedelta(days=2), 8))
@@ -152,7 +172,7 @@ def test_roster_swap_approval_grid_then_late_clock_next_day(
     )
 
     # 6. The next day — the swap day — the clock stands ten minutes after the start of the shift
-    # 客服甲一 took over; she clocks in (a new login: the jump ended the old session) and sees 迟到.
+    # the agent took over; she clocks in (a new login: the jump ended the old session) and sees 迟到.
     window = shift_window(theirs, day)
     assert window is not None
     travel(window[0] + dt.timedelta(minutes=10, seconds=5))
