@@ -20,6 +20,18 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile("kefu")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches() -> None:
+    """Each test starts without the per-process caches (access, calendar, policy in force): a
+    test that runs outside a transaction (browser, live server) must not see an earlier test's
+    rolled-back or flushed rows."""
+    from kefu.core import access_cache
+    from kefu.core.policy import clear_policy_cache
+
+    access_cache.clear()
+    clear_policy_cache()
+
+
 @pytest.fixture
 def org(db: Any) -> dict[str, Any]:
     """A small company: 客服部 with two teams, a reporting line GM → … → agents, one of each role."""

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from . import access_cache
 from .errors import DomainError
 from .models import AuditEvent, CalendarDay, Policy
 from .policy import DOMAIN_LABELS, DOMAINS, check_new_version, policy_version_create, validate_body
@@ -94,6 +95,20 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     date_hierarchy = "date"
     search_fields = ["name"]
+
+    # Deadlines read the calendar through a short per-process cache (calendar_for_range): an
+    # edit here must count at once in this process (other app servers follow within a minute).
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        access_cache.clear_on_commit()
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        access_cache.clear_on_commit()
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)
+        access_cache.clear_on_commit()
 
 
 @admin.register(AuditEvent)

@@ -115,7 +115,10 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
 
 
-@transaction.atomic
+# No savepoint when nested (every service calls this inside its own transaction): an event that
+# cannot be written must fail the change it records, never be rolled back alone, and the
+# SAVEPOINT/RELEASE pair cost two round trips on every audited write.
+@transaction.atomic(savepoint=False)
 def record(
     *,
     actor: Any,

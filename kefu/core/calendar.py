@@ -301,8 +301,28 @@ def business_hours_between(
 # (and tested) without a configured Django.
 
 
+# The table changes a few times a year (an administrator enters next year's 调休), yet every new
+# service request reads a month of it for its deadlines. Outside a transaction a range is kept per
+# process for this long (the access cache's rules: inside a transaction the database is asked).
+CALENDAR_CACHE_SECONDS = 60.0
+
+
 def calendar_for_range(start: dt.date, end: dt.date) -> BusinessCalendar:
-    """The BusinessCalendar of the ``CalendarDay`` rows from ``start`` to ``end`` inclusive."""
+    """The BusinessCalendar of the ``CalendarDay`` rows from ``start`` to ``end`` inclusive.
+
+    Kept per process for ``CALENDAR_CACHE_SECONDS`` when read outside a transaction; an edit in
+    the admin clears this process's copy at once, other processes see it within that time.
+    """
+    from . import access_cache
+
+    return access_cache.cached_value(
+        ("calendar", start, end),
+        lambda: _calendar_rows(start, end),
+        seconds=CALENDAR_CACHE_SECONDS,
+    )
+
+
+def _calendar_rows(start: dt.date, end: dt.date) -> BusinessCalendar:
     from .choices import CalendarDayKind
     from .models import CalendarDay
 
@@ -458,6 +478,9 @@ def calendar_seed_from_package(*, actor: Any = None) -> SeedResult:
     # the other run's row is as good as ours.
     CalendarDay.objects.bulk_create(missing, batch_size=500, ignore_conflicts=True)
     if missing:
+        from . import access_cache
+
+        access_cache.clear_on_commit()  # calendar_for_range's copies
         audit.record(
             actor=actor,
             action="calendar.seed",

@@ -67,12 +67,18 @@ def user_for_token(raw: str) -> Any:
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     token = (
-        ApiToken.objects.select_related("user")
+        # The caller's employee record (kefu.org's Employee, related_name "employee") in the same
+        # query: nearly every API call needs it for scope and audit, and it would be one more
+        # round trip on every call (org.selectors.employee_of reads the attribute set below).
+        ApiToken.objects.select_related(
+            "user__employee__department", "user__employee__team", "user__employee__position"
+        )
         .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
     if token is None:
         return None
+    token.user._kefu_employee = getattr(token.user, "employee", None)
     now = timezone.now()
     if (
         token.last_used_at is None

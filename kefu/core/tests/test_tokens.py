@@ -230,3 +230,33 @@ def test_token_page_revoke(client_for: Any, agent: Any) -> None:
     assert token.revoked_at is not None
     assert timezone.now() - token.revoked_at < dt.timedelta(minutes=1)
     assert user_for_token(raw) is None
+
+
+def test_token_lookup_brings_the_employee_record(
+    org: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    """The caller's employee (with department, team, position) comes with the token row: scope
+    and audit need it on nearly every API call, so it costs no second query."""
+    from kefu.org.selectors import employee_of
+
+    employee = org["agent_a1"]
+    _token, raw = api_token_create(actor=employee.user, name="脚本")
+    user_for_token(raw)  # the first use writes last_used_at
+    with django_assert_num_queries(1):
+        user = user_for_token(raw)
+        me = employee_of(user)
+        assert me is not None and me.pk == employee.pk
+        assert (me.department.name, me.team.name) == (employee.department.name, employee.team.name)
+
+
+def test_token_of_a_login_without_employee_record(django_assert_num_queries: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    from kefu.org.selectors import employee_of
+
+    admin = get_user_model().objects.create_superuser("root-token", password="x" * 12)
+    _token, raw = api_token_create(actor=admin, name="运维")
+    user_for_token(raw)
+    with django_assert_num_queries(1):
+        user = user_for_token(raw)
+        assert user.pk == admin.pk and employee_of(user) is None

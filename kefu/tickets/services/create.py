@@ -138,7 +138,6 @@ def _offline_message(channel: str, received: dt.datetime, sla: SlaPolicy) -> boo
     return is_offline_message(channel, received, sla.business_hours)
 
 
-@transaction.atomic
 def ticket_create(
     *,
     actor: Any,
@@ -170,6 +169,11 @@ def ticket_create(
     The request starts on the first rung of the 服务方式 ladder (TKT-8); ``red_flag`` with
     ``red_flag_note`` flags the customer's special demands (小红旗, TKT-9); whether it arrived as
     a 留言 (TKT-10) is decided here, once, from the channel and the service hours.
+
+    Validation and the deadlines need only what is read before anything is written (the
+    policies in force and the holiday calendar, which a request outside a transaction takes from
+    the per-process caches), so they run first; the numbering, the row and its audit event are
+    written in one transaction (``_store_new``).
     """
     require_perm(actor, ADD)
     employee = acting_employee(actor)
@@ -202,7 +206,6 @@ def ticket_create(
     sla = sla_policy(day)  # read once: the 留言 decision and the deadlines both need it
     owner = None if unassigned else employee
     ticket = Ticket(
-        number=next_number(day),
         channel=values["channel"],
         kind=values["kind"],
         subkind=values["subkind"],
@@ -231,11 +234,18 @@ def ticket_create(
         offline_message=_offline_message(values["channel"], received, sla),
     )
     refresh_due(ticket, now=now, pauses=[], sla=sla)
+    return _store_new(actor=actor, ticket=ticket, day=day, tags=values["tags"])
+
+
+@transaction.atomic
+def _store_new(*, actor: Any, ticket: Ticket, day: dt.date, tags: list[str]) -> Ticket:
+    """Number, store and audit a request ``ticket_create`` has validated and timed."""
+    ticket.number = next_number(day)
     ticket.save()
-    if values["tags"]:
-        ticket.tags.set(_tags(values["tags"]))
+    if tags:
+        ticket.tags.set(_tags(tags))
     after = audit.snapshot(ticket, SNAPSHOT_FIELDS)
-    after["tags"] = values["tags"]
+    after["tags"] = tags
     audit.record(actor=actor, action="ticket.create", obj=ticket, after=after)
     return ticket
 

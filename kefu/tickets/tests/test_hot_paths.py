@@ -67,8 +67,8 @@ def test_create_answers_without_reading_the_request_back(org: dict[str, Any]) ->
     post(client, BASE, body)  # warm-up: the token's last use, the policy cache
     response, sql = _queries(lambda: post(client, BASE, body))
     created = ok(response, 201)
-    # Token, permissions, customer, employee, sla and tickets policy, day number, calendar,
-    # insert, the audit chain — and no ticket, customer or people read back after the commit.
+    # Token, permissions, customer, employee, sla and tickets policy (inside a transaction the
+    # caches are not used), day number, calendar, insert, the audit chain — and no ticket, customer or people read back after the commit.
     assert len(sql) <= 18, "\n".join(q[:150] for q in sql)
     done = max(i for i, q in enumerate(sql) if q.upper().startswith(("COMMIT", "RELEASE")))
     read_back = [q for q in sql[done + 1 :] if re.search(r'FROM "(tickets|customers|org)_', q)]
@@ -79,6 +79,34 @@ def test_create_answers_without_reading_the_request_back(org: dict[str, Any]) ->
     assert created["department"]["id"] == org["agent_a1"].department_id
     assert created["team"]["id"] == org["agent_a1"].team_id
     _same_as_a_later_read(created, ok(client.get(f"{BASE}/{created['id']}")))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_create_outside_a_transaction_reads_no_policy_calendar_or_employee(
+    org: dict[str, Any],
+) -> None:
+    """As on an app server (no surrounding transaction): the policies in force and the month of
+    calendar come from the per-process caches, the employee with the token — what is left is the
+    customer, the day number, the row and the audit chain."""
+    client = _token_client(org["agent_a1"])
+    body = {"channel": "hotline", "kind": "inquiry", "title": "问保修"}
+    post(client, BASE, {**body, "customer_id": CustomerFactory().pk})  # warm-up: the caches
+    customer = CustomerFactory()
+    response, sql = _queries(lambda: post(client, BASE, {**body, "customer_id": customer.pk}))
+    created = ok(response, 201)
+    assert created["customer"]["id"] == customer.pk
+    assert created["received_by"] == org["agent_a1"].name
+    assert created["team"]["id"] == org["agent_a1"].team_id
+    assert created["resolution_due"] and created["first_response_due"]
+    tables = " ".join(sql)
+    for read in ('FROM "core_policy"', 'FROM "core_calendarday"', 'FROM "org_employee"'):
+        assert read not in tables, "\n".join(q[:150] for q in sql)
+    assert "SAVEPOINT" not in tables  # the audit event joins the service's transaction
+    writes = [q for q in sql if q.upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert len(writes) == 3, writes  # day counter, the request, its audit event
+    assert len(sql) <= 10, "\n".join(q[:150] for q in sql)
+    ticket = Ticket.objects.get(pk=created["id"])
+    assert (ticket.first_response_due, ticket.resolution_due) != (None, None)
 
 
 def test_create_answer_is_the_stored_request_for_unassigned_flagged_and_tagged(
