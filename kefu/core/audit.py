@@ -13,13 +13,14 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from . import context
+from . import context, rowsql
 from .models import AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -109,6 +110,23 @@ def event_hash(event: AuditEvent) -> str:
     return chain_hash(event.prev_hash, content)
 
 
+def _chain_head() -> AuditEvent | None:
+    """The newest event's seq, hash and time (the chain's head), read with SQL built once."""
+    sql, head = _head_query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return None if row is None else head.instance(row, 0)
+
+
+@cache
+def _head_query() -> tuple[str, rowsql.Columns]:
+    head = rowsql.columns(AuditEvent, "a", ("seq", "hash", "at"))
+    q = connection.ops.quote_name
+    sql = f"SELECT {head.sql} FROM {q(AuditEvent._meta.db_table)} {q('a')} ORDER BY {q('a')}.{q('seq')} DESC LIMIT 1"
+    return sql, head
+
+
 def _lock_chain() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -135,7 +153,7 @@ def record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = obj.pk
-    last = AuditEvent.objects.order_by("-seq").only("seq", "hash", "at").first()
+    last = _chain_head()
     seq = (last.seq + 1) if last else 1
     prev_hash = last.hash if last else GENESIS_HASH
     ctx = context.current()
@@ -171,21 +189,25 @@ def record(
         request_id=ctx.request_id,
         reason=reason,
     )
-    return AuditEvent.objects.create(
-        seq=seq,
-        at=at,
-        actor_id=actor_id,
-        actor_label=actor_label[:150],
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        before=before_json,
-        after=after_json,
-        ip=ip,
-        request_id=ctx.request_id,
-        reason=reason,
-        prev_hash=prev_hash,
-        hash=chain_hash(prev_hash, content),
+    # rowsql.insert: the row AuditEvent.save() would insert (save only refuses updates), without
+    # compiling the INSERT on every audited write.
+    return rowsql.insert(
+        AuditEvent(
+            seq=seq,
+            at=at,
+            actor_id=actor_id,
+            actor_label=actor_label[:150],
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            before=before_json,
+            after=after_json,
+            ip=ip,
+            request_id=ctx.request_id,
+            reason=reason,
+            prev_hash=prev_hash,
+            hash=chain_hash(prev_hash, content),
+        )
     )
 
 

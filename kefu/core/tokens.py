@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import cache
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from . import audit
 from .errors import DomainError, PermissionDeniedError
 from .models import ApiToken
+from .rowsql import Columns, columns
 
 TOKEN_PREFIX = "kefu_"
 # Updating last_used_at on every call would turn each API read into a write; hourly is enough.
@@ -62,27 +64,72 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     return token
 
 
+@cache
+def _token_query() -> tuple[str, list[Columns]]:
+    """The token, its user and the user's employee record (with department, team, position) in
+    one statement, its SQL built once per process (kefu/core/rowsql.py: on the API's hottest
+    path the ORM's compile of this join cost more CPU than running it)."""
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+
+    employee = apps.get_model("org", "Employee")
+    parts = [
+        columns(ApiToken, "t"),
+        columns(get_user_model(), "u"),
+        columns(employee, "e"),
+        *(columns(employee._meta.get_field(n).related_model, a) for n, a in _EMPLOYEE_RELATED),
+    ]
+    q = connection.ops.quote_name
+    table = {c.model: q(c.model._meta.db_table) for c in parts}
+    _token, user, _employee, *related = parts
+    joins = "".join(
+        f" LEFT JOIN {table[c.model]} {q(a)} ON {q(a)}.{q(c.model._meta.pk.column)} = "
+        f"{q('e')}.{q(employee._meta.get_field(n).column)}"
+        for (n, a), c in zip(_EMPLOYEE_RELATED, related, strict=True)
+    )
+    sql = (
+        f"SELECT {', '.join(c.sql for c in parts)} FROM {table[ApiToken]} {q('t')} "
+        f"JOIN {table[user.model]} {q('u')} ON {q('u')}.{q('id')} = {q('t')}.{q('user_id')} "
+        f"LEFT JOIN {table[employee]} {q('e')} ON {q('e')}.{q('user_id')} = {q('u')}.{q('id')}"
+        f"{joins} WHERE {q('t')}.{q('key_hash')} = %s AND {q('t')}.{q('revoked_at')} IS NULL "
+        f"AND {q('u')}.{q('is_active')} = %s"
+    )
+    return sql, parts
+
+
+# What employee_of() joins for a signed-in user: the API needs them for scope and the answers.
+_EMPLOYEE_RELATED = (("department", "dep"), ("team", "tm"), ("position", "pos"))
+
+
 def user_for_token(raw: str) -> Any:
-    """The active user owning an unrevoked token, or None."""
+    """The active user owning an unrevoked token, or None.
+
+    The user's employee record comes with it (kefu.org's Employee, related_name "employee"):
+    nearly every API call needs it for scope and audit, and ``org.selectors.employee_of`` reads
+    the attribute set here instead of querying again.
+    """
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    token = (
-        # The caller's employee record (kefu.org's Employee, related_name "employee") in the same
-        # query: nearly every API call needs it for scope and audit, and it would be one more
-        # round trip on every call (org.selectors.employee_of reads the attribute set below).
-        ApiToken.objects.select_related(
-            "user__employee__department", "user__employee__team", "user__employee__position"
-        )
-        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
+    sql, parts = _token_query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [hash_token(raw), True])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    token.user._kefu_employee = getattr(token.user, "employee", None)
+    objects, start = [], 0
+    for part in parts:
+        objects.append(part.instance(row, start))
+        start += len(part)
+    token, user, employee, *related = objects
+    if employee is not None:
+        for (name, _alias), obj in zip(_EMPLOYEE_RELATED, related, strict=True):
+            employee._meta.get_field(name).set_cached_value(employee, obj)
+        employee._meta.get_field("user").set_cached_value(employee, user)
+    user._kefu_employee = employee
     now = timezone.now()
     if (
         token.last_used_at is None
         or (now - token.last_used_at).total_seconds() > _LAST_USED_RESOLUTION_SECONDS
     ):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return user

@@ -534,8 +534,9 @@ def ticket_out(ticket: Ticket, viewer: Any, *, created: bool = False) -> dict[st
             {
                 "code": action.value,
                 "label": action.label,
-                "endpoint": f"{reverse('api:ticket_list')}/{ticket.pk}/{ACTION_PATHS[action]}",
+                "endpoint": f"{base}/{ticket.pk}/{ACTION_PATHS[action]}",
             }
+            for base in (reverse("api:ticket_list"),)  # once, not once per action
             for action in services.actions_for(viewer, ticket)
         ],
         "created_at": ticket.created_at,

@@ -1,0 +1,114 @@
+"""Lean row I/O for the hottest statements — 热点语句的精简读写.
+
+Django compiles every query anew: on the benchmark machine building the SQL for an insert of a
+wide row, or for a five-table ``select_related``, costs more CPU than PostgreSQL spends running
+it (docs/performance.md, issue #3: creating a service request). For the few statements that run
+on every API call or every audited write, this module builds the SQL once per process from the
+models' own field definitions and converts values with the fields' own methods, so a row read or
+written here is exactly the row the ORM would read or write:
+
+* ``insert(obj)`` — ``obj.save()`` for a new row: ``pre_save`` (``auto_now_add``), then
+  ``get_db_prep_save`` per field, ``INSERT … RETURNING`` the primary key (PostgreSQL and
+  SQLite ≥ 3.35). Models whose insert needs more than that (database defaults, custom
+  placeholders, a ``save`` override that does more than guard) are refused: use ``save()``;
+* ``Columns`` — a model's columns under a table alias for a hand-written ``SELECT``, and the
+  instance built from its slice of a result row, through the backend's and the fields' converters
+  (``from_db_value``), exactly as the ORM's compiler applies them.
+
+No model signals are sent (the project has no receivers: business logic never hangs on them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any, TypeVar
+
+from django.db import connections, router
+from django.db.models import Field, Model
+
+M = TypeVar("M", bound=Model)
+
+
+@cache
+def _insert_plan(model: type[Model], alias: str) -> tuple[str, tuple[Field, ...]]:
+    meta = model._meta
+    connection = connections[alias]
+    if [f.attname for f in meta.db_returning_fields] != [meta.pk.attname]:
+        raise TypeError(f"{meta.label}: fields returned by the database besides the key")
+    fields = tuple(f for f in meta.local_concrete_fields if f is not meta.auto_field)
+    if any(hasattr(f, "get_placeholder") for f in fields):
+        raise TypeError(f"{meta.label}: a field with its own SQL placeholder")
+    q = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {q(meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {q(meta.pk.column)}"
+    )
+    return sql, fields
+
+
+def insert(obj: M) -> M:
+    """Insert the new row ``obj`` (primary key unset) like ``obj.save()`` does; returns it."""
+    model = type(obj)
+    if obj.pk is not None or not obj._state.adding:
+        raise ValueError("insert() stores a new row only")
+    alias = router.db_for_write(model, instance=obj)
+    connection = connections[alias]
+    sql, fields = _insert_plan(model, alias)
+    params = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (pk,) = cursor.fetchone()
+    setattr(obj, model._meta.pk.attname, pk)
+    obj._state.adding = False
+    obj._state.db = alias
+    return obj
+
+
+class Columns:
+    """A model's concrete columns under ``alias`` in a hand-written query, and the instance made
+    from its slice of a row (None when the slice's key is NULL: an unmatched LEFT JOIN)."""
+
+    def __init__(
+        self,
+        model: type[Model],
+        alias: str,
+        names: Sequence[str] = (),
+        using: str = "default",
+    ) -> None:
+        self.model = model
+        self.using = using
+        # ``names``: only these fields (the others deferred, as with ``.only()``); the key always.
+        self.fields = tuple(
+            f for f in model._meta.concrete_fields if not names or f.name in names or f.primary_key
+        )
+        self._attnames = None if not names else [f.attname for f in self.fields]
+        connection = connections[using]
+        q = connection.ops.quote_name
+        self.sql = ", ".join(f"{q(alias)}.{q(f.column)}" for f in self.fields)
+        self._converters: list[tuple[int, list[Any], Any]] = []
+        for i, f in enumerate(self.fields):
+            col = f.get_col(alias)
+            found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            if found:
+                self._converters.append((i, found, col))
+        self._pk_index = self.fields.index(model._meta.pk)
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    def instance(self, row: Sequence[Any], start: int) -> Any:
+        values = list(row[start : start + len(self.fields)])
+        if values[self._pk_index] is None:
+            return None
+        connection = connections[self.using]
+        for i, converters, col in self._converters:
+            for converter in converters:
+                values[i] = converter(values[i], col, connection)
+        return self.model.from_db(self.using, self._attnames, values)
+
+
+@cache
+def columns(model: type[Model], alias: str, names: tuple[str, ...] = ()) -> Columns:
+    """``Columns`` of ``model`` under ``alias`` (only ``names`` if given), built once per process."""
+    return Columns(model, alias, names)
