@@ -7,6 +7,7 @@ import secrets
 from functools import cache
 from typing import Any
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -69,7 +70,6 @@ def _token_query() -> tuple[str, list[Columns]]:
     """The token, its user and the user's employee record (with department, team, position) in
     one statement, its SQL built once per process (kefu/core/rowsql.py: on the API's hottest
     path the ORM's compile of this join cost more CPU than running it)."""
-    from django.apps import apps
     from django.contrib.auth import get_user_model
 
     employee = apps.get_model("org", "Employee")
@@ -125,6 +125,9 @@ def user_for_token(raw: str) -> Any:
         for (name, _alias), obj in zip(_EMPLOYEE_RELATED, related, strict=True):
             employee._meta.get_field(name).set_cached_value(employee, obj)
         employee._meta.get_field("user").set_cached_value(employee, user)
+    # user.employee without a query (None: no record, as the ORM caches an unmatched join).
+    user_field = apps.get_model("org", "Employee")._meta.get_field("user")
+    user_field.remote_field.set_cached_value(user, employee)
     user._kefu_employee = employee
     now = timezone.now()
     if (

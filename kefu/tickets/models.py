@@ -74,7 +74,13 @@ class Ticket(models.Model):
     tags = models.ManyToManyField(Tag, verbose_name="标签", blank=True, related_name="tickets")
 
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name="客户", on_delete=models.PROTECT, related_name="tickets"
+        "customers.Customer",
+        verbose_name="客户",
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        # No index of its own: the composite index that leads with it serves every lookup (and
+        # the PROTECT check), and each index is one more write per new or changed request.
+        db_index=False,
     )
     customer_grade = models.CharField("客户等级（受理时）", max_length=20, blank=True)
     contact_name = models.CharField("联系人", max_length=40, blank=True)
@@ -111,6 +117,9 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="owned_tickets",
+        # No index of its own: the composite index that leads with it serves every lookup (and
+        # the PROTECT check), and each index is one more write per new or changed request.
+        db_index=False,
     )
     first_responsible = models.ForeignKey(
         "org.Employee",
@@ -137,7 +146,13 @@ class Ticket(models.Model):
         related_name="+",
     )
     department = models.ForeignKey(
-        "org.Department", verbose_name="所属部门", on_delete=models.PROTECT, related_name="+"
+        "org.Department",
+        verbose_name="所属部门",
+        on_delete=models.PROTECT,
+        related_name="+",
+        # No index of its own: the composite index that leads with it serves every lookup (and
+        # the PROTECT check), and each index is one more write per new or changed request.
+        db_index=False,
     )
     team = models.ForeignKey(
         "org.Team",
@@ -146,6 +161,9 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        # No index of its own: the composite index that leads with it serves every lookup (and
+        # the PROTECT check), and each index is one more write per new or changed request.
+        db_index=False,
     )
 
     responded = models.BooleanField("已回复客户", default=False)

@@ -260,3 +260,19 @@ def test_token_of_a_login_without_employee_record(django_assert_num_queries: Any
     with django_assert_num_queries(1):
         user = user_for_token(raw)
         assert user.pk == admin.pk and employee_of(user) is None
+
+
+def test_token_user_answers_employee_without_a_query(
+    org: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    from django.contrib.auth import get_user_model
+
+    _token, raw = api_token_create(actor=org["agent_a1"].user, name="脚本")
+    admin = get_user_model().objects.create_superuser("root-token2", password="x" * 12)
+    _t2, raw2 = api_token_create(actor=admin, name="运维")
+    user_for_token(raw), user_for_token(raw2)
+    user, bare = user_for_token(raw), user_for_token(raw2)
+    with django_assert_num_queries(0):
+        assert user.employee.pk == org["agent_a1"].pk
+        assert user.employee.user is user
+        assert not hasattr(bare, "employee")  # no record: RelatedObjectDoesNotExist, no query
