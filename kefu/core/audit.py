@@ -174,39 +174,29 @@ def record(
         if employee is False:
             employee = getattr(actor, "employee", None)
         actor_label = (employee.name if employee else "") or getattr(actor, "username", "")
-    before_json = to_jsonable(before)
-    after_json = to_jsonable(after)
-    content = canonical_content(
-        seq=seq,
-        at=at,
-        actor_id=actor_id,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        before=before_json,
-        after=after_json,
-        ip=ip,
-        request_id=ctx.request_id,
-        reason=reason,
-    )
+    # The hashed fields, named as canonical_content and the model name them: hashed and stored
+    # from the same values.
+    hashed = {
+        "seq": seq,
+        "at": at,
+        "actor_id": actor_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "before": to_jsonable(before),
+        "after": to_jsonable(after),
+        "ip": ip,
+        "request_id": ctx.request_id,
+        "reason": reason,
+    }
     # rowsql.insert: the row AuditEvent.save() would insert (save only refuses updates), without
     # compiling the INSERT on every audited write.
     return rowsql.insert(
         AuditEvent(
-            seq=seq,
-            at=at,
-            actor_id=actor_id,
+            **hashed,
             actor_label=actor_label[:150],
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            before=before_json,
-            after=after_json,
-            ip=ip,
-            request_id=ctx.request_id,
-            reason=reason,
             prev_hash=prev_hash,
-            hash=chain_hash(prev_hash, content),
+            hash=chain_hash(prev_hash, canonical_content(**hashed)),
         )
     )
 
