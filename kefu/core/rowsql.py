@@ -16,6 +16,13 @@ written here is exactly the row the ORM would read or write:
   (``from_db_value``), exactly as the ORM's compiler applies them.
 
 No model signals are sent (the project has no receivers: business logic never hangs on them).
+
+On PostgreSQL these statements run as **prepared statements** (``cursor()``): the SQL text is
+the same on every call, so the server parses and plans it once per connection instead of once
+per call — for the token lookup's six-table join planning cost ten times its execution
+(docs/performance.md, 2026-11-24). The ORM's queries keep psycopg's client-side binding; only
+this module's cursors bind on the server. ``DB_PREPARED=0`` in the environment turns it off (a
+pooler in transaction mode that does not track prepared statements, docs/deployment.md).
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ from functools import cache
 from typing import Any, TypeVar
 
 from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
@@ -56,13 +65,74 @@ def insert(obj: M) -> M:
     connection = connections[alias]
     sql, fields = _insert_plan(model, alias)
     params = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        (pk,) = cursor.fetchone()
+    with cursor(connection) as c:
+        c.execute(sql, params)
+        (pk,) = c.fetchone()
     setattr(obj, model._meta.pk.attname, pk)
     obj._state.adding = False
     obj._state.db = alias
     return obj
+
+
+def cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
+    """A cursor for statements whose SQL text never changes: prepared on PostgreSQL.
+
+    On PostgreSQL with ``prepare_threshold`` set (config/settings/base.py), a server-side
+    binding cursor that prepares every statement on its first execution (psycopg keeps up to
+    100 per connection, least recently used dropped); the values travel apart from the SQL.
+    Otherwise — SQLite, or preparing turned off — the connection's ordinary cursor. Either way
+    wrapped as ``connection.cursor()`` wraps its own, so execute wrappers, error translation and
+    query logging see these statements like any other.
+    """
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    if connection.connection.prepare_threshold is None:
+        return connection.cursor()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw = _prepared_cursor_class()(connection.connection)
+        # As DatabaseWrapper.create_cursor: a cursor-level time zone only if the connection's
+        # differs (it does not under USE_TZ, where both are UTC).
+        from django.db.backends.postgresql.base import TIMESTAMPTZ_OID
+        from django.db.backends.postgresql.psycopg_any import register_tzloader
+        from psycopg.pq import Format
+
+        loader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+        if connection.timezone != loader.timezone:
+            register_tzloader(connection.timezone, raw)
+    wrapper = _LoggedCursor if connection.queries_logged else CursorWrapper
+    return wrapper(raw, connection)
+
+
+@cache
+def _prepared_cursor_class() -> type:
+    """Django's server-binding psycopg cursor, asking psycopg to prepare every statement."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            kwargs["prepare"] = True
+            return super().execute(query, params, **kwargs)
+
+    return PreparedCursor
+
+
+class _LoggedCursor(CursorDebugWrapper):
+    """Query logging (DEBUG, ``assertNumQueries``) of a prepared statement.
+
+    psycopg keeps no text of a statement it runs prepared, where Django's log reads it: the
+    logged SQL is composed client-side from the same SQL and values, as the ORM's cursors send
+    theirs — only while queries are being logged.
+    """
+
+    def execute(self, sql: str, params: Any = None) -> Any:
+        with self.debug_sql(self.db.ops.compose_sql(sql, params)):
+            return CursorWrapper.execute(self, sql, params)
+
+    def executemany(self, sql: str, param_list: Any) -> Any:
+        raise NotImplementedError("rowsql runs one statement at a time")
 
 
 class Columns:

@@ -11,7 +11,7 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import audit
+from . import audit, rowsql
 from .errors import DomainError, PermissionDeniedError
 from .models import ApiToken
 from .rowsql import Columns, columns
@@ -111,7 +111,7 @@ def user_for_token(raw: str) -> Any:
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     sql, parts = _token_query()
-    with connection.cursor() as cursor:
+    with rowsql.cursor(connection) as cursor:
         cursor.execute(sql, [hash_token(raw), True])
         row = cursor.fetchone()
     if row is None:

@@ -22,8 +22,7 @@ from kefu.core.apikit import ErrorOut, Page, fast_json, paginate, require_perm
 from kefu.core.calendar import SHANGHAI
 from kefu.core.errors import DomainError
 from kefu.core.params import MAX_ID
-from kefu.customers.models import Customer
-from kefu.customers.selectors import customers_for_user
+from kefu.customers.selectors import customer_record_for_user
 
 from . import selectors, services
 from .api_schemas import (
@@ -223,14 +222,11 @@ def attachment_download(request: HttpRequest, ticket_id: int, attachment_id: int
 def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
     """新建工单 (TKT-1/2/5). Honours ``Idempotency-Key``."""
     require_perm(request, ADD)
-    try:
-        # The scoped customer alone: neither its phones nor its 建档人 are needed to record it.
-        customer: Customer = (
-            customers_for_user(request.user).prefetch_related(None).get(pk=payload.customer_id)
-        )
-    except Customer.DoesNotExist:
+    # The scoped customer alone: neither its phones nor its 建档人 are needed to record it.
+    customer = customer_record_for_user(request.user, payload.customer_id)
+    if customer is None:
         message = "客户不存在"
-        raise DomainError("ticket_invalid", message, fields={"customer_id": message}) from None
+        raise DomainError("ticket_invalid", message, fields={"customer_id": message})
     try:
         ticket = services.ticket_create(
             actor=request.user,

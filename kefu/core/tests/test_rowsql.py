@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kefu.core import rowsql
@@ -141,3 +142,72 @@ def test_columns_subset_defers_the_rest() -> None:
         head = cols.instance(cursor.fetchone(), 0)
     assert (head.seq, head.hash, head.at) == (seq, "2" * 64, now)
     assert head.get_deferred_fields() >= {"action", "before", "after"}
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_cursor_prepares_the_statement_once_on_postgresql() -> None:
+    """The same SQL twice: the server keeps one prepared statement and both answers are right."""
+    sql = "SELECT %s::int + 1, %s::text /* rowsql test */"
+    for n in (1, 41):
+        with rowsql.cursor(connection) as cursor:
+            cursor.execute(sql, [n, "值"])
+            assert cursor.fetchone() == (n + 1, "值")
+    mine = [s for s in _prepared_statements() if "rowsql test" in s]
+    assert len(mine) == 1 and "$1" in mine[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_cursor_is_the_ordinary_one_when_preparing_is_off() -> None:
+    """DB_PREPARED=0 (prepare_threshold None): rowsql uses the ORM's client-side binding cursor."""
+    connection.ensure_connection()
+    raw = connection.connection
+    before = raw.prepare_threshold
+    raw.prepare_threshold = None
+    try:
+        with rowsql.cursor(connection) as cursor:
+            cursor.execute("SELECT %s::int /* rowsql off */", [7])
+            assert cursor.fetchone() == (7,)
+            assert type(cursor.cursor) is type(connection.cursor().cursor)
+    finally:
+        raw.prepare_threshold = before
+    assert not [s for s in _prepared_statements() if "rowsql off" in s]
+
+
+def test_cursor_statements_are_logged_with_their_values() -> None:
+    """assertNumQueries / DEBUG see a prepared statement like any other, values included."""
+    with CaptureQueriesContext(connection) as queries, rowsql.cursor(connection) as cursor:
+        cursor.execute("SELECT %s /* rowsql logged */", ["第42号"])
+        assert cursor.fetchone() == ("第42号",)
+    (logged,) = [q["sql"] for q in queries.captured_queries if "rowsql logged" in q["sql"]]
+    assert "第42号" in logged
+
+
+def test_cursor_errors_are_django_errors_and_the_statement_runs_again() -> None:
+    """A failed execution (unique key) raises Django's IntegrityError; after the rollback the
+    same prepared INSERT stores the next row."""
+    now = timezone.now()
+    seq = _next_seq()
+
+    def event(hash_: str) -> AuditEvent:
+        return AuditEvent(
+            seq=seq,
+            at=now,
+            action="a",
+            object_type="t",
+            object_id="1",
+            prev_hash="0" * 64,
+            hash=hash_,
+        )
+
+    rowsql.insert(event("3" * 64))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rowsql.insert(event("4" * 64))  # the same seq
+    seq += 1
+    stored = rowsql.insert(event("5" * 64))
+    assert AuditEvent.objects.get(pk=stored.pk).seq == seq

@@ -110,3 +110,17 @@ def test_list_query_count_does_not_grow(
     with django_assert_num_queries(2):  # customers + all their phones
         rows = list(selectors.customers_for_user(agent, region="上海"))
         assert all(len(c.phones.all()) >= 1 for c in rows)
+
+
+def test_customer_record_is_the_orm_record_for_those_who_may_view(
+    book: dict[str, Customer], org: dict[str, Any]
+) -> None:
+    zhang = Customer.objects.get(pk=book["zhang"].pk)
+    for who in ("agent_b1", "lead_a", "supervisor", "manager"):
+        record = selectors.customer_record_for_user(org[who].user, zhang.pk)
+        assert record is not None, who
+        fields = [f.attname for f in Customer._meta.concrete_fields]
+        assert [getattr(record, f) for f in fields] == [getattr(zhang, f) for f in fields]
+    assert selectors.customer_record_for_user(org["agent_b1"].user, zhang.pk + 1000) is None
+    # Need-to-know (SEC-1): a role without the right gets nothing, not even whether it exists.
+    assert selectors.customer_record_for_user(org["warehouse"].user, zhang.pk) is None

@@ -39,7 +39,7 @@ def next_number(day: dt.date) -> str:
     q = connection.ops.quote_name
     table, day_col, last_col = q(TicketDayCounter._meta.db_table), q("day"), q("last")
     value = TicketDayCounter._meta.get_field("day").get_db_prep_value(day, connection)
-    with connection.cursor() as cursor:
+    with rowsql.cursor(connection) as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({day_col}, {last_col}) VALUES (%s, 1) ON CONFLICT ({day_col}) "
             f"DO UPDATE SET {last_col} = {table}.{last_col} + 1 RETURNING {last_col}",
