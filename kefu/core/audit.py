@@ -113,7 +113,7 @@ def event_hash(event: AuditEvent) -> str:
 def _chain_head() -> AuditEvent | None:
     """The newest event's seq, hash and time (the chain's head), read with SQL built once."""
     sql, head = _head_query()
-    with rowsql.cursor(connection) as cursor:
+    with rowsql.cursor() as cursor:
         cursor.execute(sql)
         row = cursor.fetchone()
     return None if row is None else head.instance(row, 0)
@@ -129,7 +129,7 @@ def _head_query() -> tuple[str, rowsql.Columns]:
 
 def _lock_chain() -> None:
     if connection.vendor == "postgresql":
-        with rowsql.cursor(connection) as cursor:
+        with rowsql.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
 
 

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any, TypeVar
 
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Field, Model
@@ -39,8 +39,38 @@ from django.db.models import Field, Model
 M = TypeVar("M", bound=Model)
 
 
+# Field classes that store a value of exactly this Python type (or None) as it is: for these
+# get_db_prep_save is the identity on PostgreSQL and SQLite, so insert() skips the call (on a
+# wide row it was most of the statement's CPU). Exact classes only: a subclass may convert.
+_STORED_AS_IS: dict[type[Field], type] = {
+    models.CharField: str,
+    models.TextField: str,
+    models.BooleanField: bool,
+    models.IntegerField: int,
+    models.BigIntegerField: int,
+    models.SmallIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.PositiveBigIntegerField: int,
+    models.AutoField: int,
+    models.BigAutoField: int,
+}
+
+
+def _stored_as_is(field: Field, vendor: str) -> type | None:
+    if vendor not in ("postgresql", "sqlite"):
+        return None
+    if type(field) is models.ForeignKey:
+        field = field.target_field
+    return _STORED_AS_IS.get(type(field))
+
+
 @cache
-def _insert_plan(model: type[Model], alias: str) -> tuple[str, tuple[Field, ...]]:
+def _insert_plan(
+    model: type[Model], alias: str
+) -> tuple[str, tuple[tuple[Field, type | None, bool], ...]]:
+    """The INSERT's SQL and, per column, its field, the type it stores as is (or None) and
+    whether its ``pre_save`` is plain attribute access (not ``auto_now_add`` and the like)."""
     meta = model._meta
     connection = connections[alias]
     if [f.attname for f in meta.db_returning_fields] != [meta.pk.attname]:
@@ -53,7 +83,10 @@ def _insert_plan(model: type[Model], alias: str) -> tuple[str, tuple[Field, ...]
         f"INSERT INTO {q(meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {q(meta.pk.column)}"
     )
-    return sql, fields
+    steps = tuple(
+        (f, _stored_as_is(f, connection.vendor), type(f).pre_save is Field.pre_save) for f in fields
+    )
+    return sql, steps
 
 
 def insert(obj: M) -> M:
@@ -63,9 +96,14 @@ def insert(obj: M) -> M:
         raise ValueError("insert() stores a new row only")
     alias = router.db_for_write(model, instance=obj)
     connection = connections[alias]
-    sql, fields = _insert_plan(model, alias)
-    params = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
-    with cursor(connection) as c:
+    sql, steps = _insert_plan(model, alias)
+    params = []
+    for field, as_is, plain_pre_save in steps:
+        value = getattr(obj, field.attname) if plain_pre_save else field.pre_save(obj, add=True)
+        if value is not None and type(value) is not as_is:
+            value = field.get_db_prep_save(value, connection)
+        params.append(value)
+    with cursor(alias) as c:
         c.execute(sql, params)
         (pk,) = c.fetchone()
     setattr(obj, model._meta.pk.attname, pk)
@@ -74,7 +112,7 @@ def insert(obj: M) -> M:
     return obj
 
 
-def cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
+def cursor(using: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
     """A cursor for statements whose SQL text never changes: prepared on PostgreSQL.
 
     On PostgreSQL with ``prepare_threshold`` set (config/settings/base.py), a server-side
@@ -84,39 +122,42 @@ def cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
     wrapped as ``connection.cursor()`` wraps its own, so execute wrappers, error translation and
     query logging see these statements like any other.
     """
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    if connection.connection.prepare_threshold is None:
-        return connection.cursor()
-    connection.validate_thread_sharing()
-    with connection.wrap_database_errors:
-        raw = _prepared_cursor_class()(connection.connection)
-        # As DatabaseWrapper.create_cursor: a cursor-level time zone only if the connection's
-        # differs (it does not under USE_TZ, where both are UTC).
-        from django.db.backends.postgresql.base import TIMESTAMPTZ_OID
-        from django.db.backends.postgresql.psycopg_any import register_tzloader
-        from psycopg.pq import Format
-
-        loader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
-        if connection.timezone != loader.timezone:
-            register_tzloader(connection.timezone, raw)
-    wrapper = _LoggedCursor if connection.queries_logged else CursorWrapper
-    return wrapper(raw, connection)
+    db = connections[using]
+    if db.vendor != "postgresql":
+        return db.cursor()
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    raw = db.connection
+    if raw.prepare_threshold is None:
+        return db.cursor()
+    db.validate_thread_sharing()
+    prepared_cursor, set_time_zone = _postgresql()
+    with db.wrap_database_errors:
+        c = prepared_cursor(raw)
+    set_time_zone(db, raw, c)
+    return (_LoggedCursor if db.queries_logged else CursorWrapper)(c, db)
 
 
 @cache
-def _prepared_cursor_class() -> type:
-    """Django's server-binding psycopg cursor, asking psycopg to prepare every statement."""
-    from django.db.backends.postgresql.base import ServerBindingCursor
+def _postgresql() -> tuple[type, Any]:
+    """Django's server-binding psycopg cursor asking psycopg to prepare every statement, and
+    the time-zone step of ``DatabaseWrapper.create_cursor`` (imported once, PostgreSQL only)."""
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
 
     class PreparedCursor(ServerBindingCursor):
         def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
             kwargs["prepare"] = True
             return super().execute(query, params, **kwargs)
 
-    return PreparedCursor
+    def set_time_zone(db: BaseDatabaseWrapper, raw: Any, c: Any) -> None:
+        # As create_cursor: a cursor-level time zone only if the connection's differs (it does
+        # not under USE_TZ, where both are UTC).
+        if db.timezone != raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone:
+            register_tzloader(db.timezone, c)
+
+    return PreparedCursor, set_time_zone
 
 
 class _LoggedCursor(CursorDebugWrapper):

@@ -111,7 +111,7 @@ def user_for_token(raw: str) -> Any:
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     sql, parts = _token_query()
-    with rowsql.cursor(connection) as cursor:
+    with rowsql.cursor() as cursor:
         cursor.execute(sql, [hash_token(raw), True])
         row = cursor.fetchone()
     if row is None:

@@ -42,7 +42,7 @@ def customer_record_for_user(user: Any, customer_id: int) -> Customer | None:
     if not can_view_customers(user):
         return None
     sql, customer = _by_id_query()
-    with rowsql.cursor(connection) as cursor:
+    with rowsql.cursor() as cursor:
         cursor.execute(sql, [customer_id])
         row = cursor.fetchone()
     return None if row is None else customer.instance(row, 0)

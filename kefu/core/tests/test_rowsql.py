@@ -155,7 +155,7 @@ def test_cursor_prepares_the_statement_once_on_postgresql() -> None:
     """The same SQL twice: the server keeps one prepared statement and both answers are right."""
     sql = "SELECT %s::int + 1, %s::text /* rowsql test */"
     for n in (1, 41):
-        with rowsql.cursor(connection) as cursor:
+        with rowsql.cursor() as cursor:
             cursor.execute(sql, [n, "值"])
             assert cursor.fetchone() == (n + 1, "值")
     mine = [s for s in _prepared_statements() if "rowsql test" in s]
@@ -170,7 +170,7 @@ def test_cursor_is_the_ordinary_one_when_preparing_is_off() -> None:
     before = raw.prepare_threshold
     raw.prepare_threshold = None
     try:
-        with rowsql.cursor(connection) as cursor:
+        with rowsql.cursor() as cursor:
             cursor.execute("SELECT %s::int /* rowsql off */", [7])
             assert cursor.fetchone() == (7,)
             assert type(cursor.cursor) is type(connection.cursor().cursor)
@@ -181,7 +181,7 @@ def test_cursor_is_the_ordinary_one_when_preparing_is_off() -> None:
 
 def test_cursor_statements_are_logged_with_their_values() -> None:
     """assertNumQueries / DEBUG see a prepared statement like any other, values included."""
-    with CaptureQueriesContext(connection) as queries, rowsql.cursor(connection) as cursor:
+    with CaptureQueriesContext(connection) as queries, rowsql.cursor() as cursor:
         cursor.execute("SELECT %s /* rowsql logged */", ["第42号"])
         assert cursor.fetchone() == ("第42号",)
     (logged,) = [q["sql"] for q in queries.captured_queries if "rowsql logged" in q["sql"]]

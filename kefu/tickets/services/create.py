@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 from django.db import connection, transaction
@@ -36,17 +37,21 @@ def next_number(day: dt.date) -> str:
     One statement: the day's counter row is created at 1 or incremented under its row lock, and
     the new value returned (PostgreSQL and SQLite ≥ 3.35 both speak ``ON CONFLICT … RETURNING``).
     """
-    q = connection.ops.quote_name
-    table, day_col, last_col = q(TicketDayCounter._meta.db_table), q("day"), q("last")
     value = TicketDayCounter._meta.get_field("day").get_db_prep_value(day, connection)
-    with rowsql.cursor(connection) as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({day_col}, {last_col}) VALUES (%s, 1) ON CONFLICT ({day_col}) "
-            f"DO UPDATE SET {last_col} = {table}.{last_col} + 1 RETURNING {last_col}",
-            [value],
-        )
+    with rowsql.cursor() as cursor:
+        cursor.execute(_next_number_sql(), [value])
         last = cursor.fetchone()[0]
     return f"KF{day:%Y%m%d}-{last:04d}"
+
+
+@cache
+def _next_number_sql() -> str:
+    q = connection.ops.quote_name
+    table, day_col, last_col = q(TicketDayCounter._meta.db_table), q("day"), q("last")
+    return (
+        f"INSERT INTO {table} ({day_col}, {last_col}) VALUES (%s, 1) ON CONFLICT ({day_col}) "
+        f"DO UPDATE SET {last_col} = {table}.{last_col} + 1 RETURNING {last_col}"
+    )
 
 
 def _length(field: str) -> int:
