@@ -210,6 +210,12 @@ def api_token(env: dict[str, str], username: str) -> str:
     return match.group(1)
 
 
+def workers_kind(args: argparse.Namespace) -> str:
+    if args.server_threads > 1:
+        return f"gthread workers × {args.server_threads} threads"
+    return "sync workers"
+
+
 def start_gunicorn(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> Any:
     log_file = (workdir / "gunicorn.log").open("w")
     proc = subprocess.Popen(
@@ -218,6 +224,11 @@ def start_gunicorn(args: argparse.Namespace, env: dict[str, str], workdir: Path)
             "config.wsgi",
             "-w",
             str(args.workers),
+            *(
+                ["--worker-class", "gthread", "--threads", str(args.server_threads)]
+                if args.server_threads > 1
+                else []
+            ),
             "-b",
             f"{HOST}:{args.port}",
             "--timeout",
@@ -505,7 +516,7 @@ def report(
             f"- data: {counts.group(1) if counts else args.employees}"
             + ("" if args.reuse else f" (seed_scale took {counts.group(2) if counts else '?'} s)"),
             *ticket_line,
-            f"- server: gunicorn config.wsgi, {args.workers} sync workers, production settings, "
+            f"- server: gunicorn config.wsgi, {args.workers} {workers_kind(args)}, production settings, "
             f"PostgreSQL {args.pg_version} on {args.db_host}:{args.db_port}"
             + (f" ({', '.join(args.db_setting)})" if args.db_setting else " (server defaults)"),
             f"- load: wrk {args.threads} threads, {args.connections} connections, {args.warmup} s "

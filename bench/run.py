@@ -84,6 +84,12 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--keep", action="store_true", help="keep the database at the end")
     p.add_argument("--port", type=int, default=8765, help="gunicorn port on 127.0.0.1")
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument(
+        "--server-threads",
+        type=int,
+        default=1,
+        help="threads per gunicorn worker (>1: the gthread worker class; default 1: sync)",
+    )
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--connections", type=int, default=4)
     p.add_argument("--duration", type=int, default=20, help="seconds per scenario")

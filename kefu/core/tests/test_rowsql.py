@@ -13,10 +13,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from kefu.core import rowsql
 from kefu.core.models import ApiToken, AuditEvent
 from kefu.customers.tests.factories import CustomerFactory
+from kefu.tickets.choices import Channel, Priority
 from kefu.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +69,47 @@ def test_insert_stores_what_save_stores(org: dict[str, Any]) -> None:
     stored = Ticket.objects.get(pk=fast.pk)
     assert stored.created_at is not None and stored.created_at == fast.created_at
     assert stored.title == "问保修（含 % 与 'quote'）" and stored.received_at == received
+
+
+def test_insert_converts_what_a_plain_field_would_not_store_as_is(org: dict[str, Any]) -> None:
+    """The fast path passes only values of the exact type a plain field stores (str, int, bool);
+    a choices enum, a lazy translation, a number for a text field and a string for a key still go
+    through get_db_prep_save, so the row equals save()'s."""
+    customer = CustomerFactory()
+    employee = org["agent_a1"]
+
+    def build(number: str) -> Ticket:
+        return Ticket(
+            number=number,
+            channel=Channel.HOTLINE,  # TextChoices member, a str subclass
+            kind="inquiry",
+            priority=Priority.URGENT,
+            title=gettext_lazy("标题"),
+            order_no=12345,  # an int for a CharField
+            customer_id=str(customer.pk),  # a str for a bigint key
+            customer_grade=customer.grade,
+            received_at=timezone.now(),
+            received_by=employee.user,
+            owner=employee,
+            first_responsible=employee,
+            department=employee.department,
+            team=employee.team,
+        )
+
+    saved = build("KF20260101-0003")
+    saved.save()
+    fast = rowsql.insert(build("KF20260101-0004"))
+    a, b = _row(Ticket, saved.pk), _row(Ticket, fast.pk)
+    for key in ("id", "number", "created_at", "updated_at", "received_at"):
+        a.pop(key, None), b.pop(key, None)
+    assert a == b
+    assert (b["channel"], b["priority"], b["title"], b["order_no"], b["customer_id"]) == (
+        "hotline",
+        "urgent",
+        "标题",
+        "12345",
+        customer.pk,
+    )
 
 
 def test_insert_json_and_ip_as_the_orm_reads_them() -> None:
