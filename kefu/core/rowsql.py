@@ -19,10 +19,11 @@ No model signals are sent (the project has no receivers: business logic never ha
 
 On PostgreSQL these statements run as **prepared statements** (``cursor()``): the SQL text is
 the same on every call, so the server parses and plans it once per connection instead of once
-per call — for the token lookup's six-table join planning cost ten times its execution
-(docs/performance.md, 2026-11-24). The ORM's queries keep psycopg's client-side binding; only
-this module's cursors bind on the server. ``DB_PREPARED=0`` in the environment turns it off (a
-pooler in transaction mode that does not track prepared statements, docs/deployment.md).
+per call — the token lookup's six-table join took 1.36 ms sent as text, 0.21 ms prepared
+(pgbench, docs/performance.md "2026-11-23 (night)"). The ORM's queries keep psycopg's
+client-side binding; only this module's cursors bind on the server. ``DB_PREPARED=0`` in the
+environment turns it off (a pooler in transaction mode that does not track prepared
+statements, docs/deployment.md).
 """
 
 from __future__ import annotations

@@ -123,25 +123,31 @@ def test_property_only_an_empty_handed_shift_changes_anything(giver, holder, on)
 
 
 # --- through the classification run --------------------------------------------------------------
-@pytest.fixture
-def swapped(org: dict[str, Any]) -> tuple[Any, Any]:
-    """agent_a1 handed their 白班 of D to agent_a2 (who rested) by an approved swap."""
+def _approved_swap(a1: Any, a2: Any, *, codes: tuple[str, str], reason: str) -> None:
+    """An approved 换班 of day D between a1 and a2 (stored directly: the swap workflow is
+    kefu/swaps' own tests; here only its outcome matters)."""
     from kefu.swaps.choices import SwapStatus
     from kefu.swaps.models import ShiftSwap
 
-    a1, a2 = org["agent_a1"], org["agent_a2"]
-    publish(a1, {D: "rest"})
-    publish(a2, {D: "day"})
     ShiftSwap.objects.create(
         applicant=a1,
         colleague=a2,
         team_id=a1.team_id,
         day=D,
-        applicant_code="day",
-        colleague_code="rest",
-        reason="家中有事",
+        applicant_code=codes[0],
+        colleague_code=codes[1],
+        reason=reason,
         status=SwapStatus.APPROVED,
     )
+
+
+@pytest.fixture
+def swapped(org: dict[str, Any]) -> tuple[Any, Any]:
+    """agent_a1 handed their 白班 of D to agent_a2 (who rested) by an approved swap."""
+    a1, a2 = org["agent_a1"], org["agent_a2"]
+    publish(a1, {D: "rest"})
+    publish(a2, {D: "day"})
+    _approved_swap(a1, a2, codes=("day", "rest"), reason="家中有事")
     return a1, a2
 
 
@@ -195,18 +201,7 @@ def test_policy_version_without_the_rule(swapped) -> None:
 @pytest.mark.django_db
 def test_an_exchange_of_equal_codes_hands_nothing_over(org) -> None:
     from kefu.attendance.hooks import handed_shifts
-    from kefu.swaps.choices import SwapStatus
-    from kefu.swaps.models import ShiftSwap
 
     a1, a2 = org["agent_a1"], org["agent_a2"]
-    ShiftSwap.objects.create(
-        applicant=a1,
-        colleague=a2,
-        team_id=a1.team_id,
-        day=D,
-        applicant_code="day",
-        colleague_code="day",
-        reason="误填",
-        status=SwapStatus.APPROVED,
-    )
+    _approved_swap(a1, a2, codes=("day", "day"), reason="误填")
     assert handed_shifts([a1.pk], D, D) == []
