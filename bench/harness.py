@@ -456,18 +456,18 @@ def table(rows: list[tuple[Scenario, dict[str, Any]]]) -> str:
     return "\n".join(lines)
 
 
-def git_describe() -> str:
+def git_describe(where: Path = ROOT) -> str:
     try:
         head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
+            cwd=where,
             capture_output=True,
             text=True,
             timeout=10,
         ).stdout.strip()
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=ROOT,
+            cwd=where,
             capture_output=True,
             text=True,
             timeout=10,
@@ -512,7 +512,11 @@ def report(
             "# Kefu benchmark — latest run",
             "",
             f"- date: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %z}; commit {git_describe()}"
-            + ("" if args.app_dir == ROOT else f"; app served from {args.app_dir}"),
+            + (
+                ""
+                if args.app_dir == ROOT
+                else f"; app served from {args.app_dir} (commit {git_describe(args.app_dir)})"
+            ),
             f"- data: {counts.group(1) if counts else args.employees}"
             + ("" if args.reuse else f" (seed_scale took {counts.group(2) if counts else '?'} s)"),
             *ticket_line,
