@@ -36,6 +36,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Field, Model
+from django.utils.asyncio import async_unsafe
 
 M = TypeVar("M", bound=Model)
 
@@ -113,6 +114,7 @@ def insert(obj: M) -> M:
     return obj
 
 
+@async_unsafe
 def cursor(using: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
     """A cursor for statements whose SQL text never changes: prepared on PostgreSQL.
 
@@ -170,7 +172,11 @@ class _LoggedCursor(CursorDebugWrapper):
     """
 
     def execute(self, sql: str, params: Any = None) -> Any:
-        with self.debug_sql(self.db.ops.compose_sql(sql, params)):
+        try:
+            logged = self.db.ops.compose_sql(sql, params)
+        except Exception:  # values the client side cannot inline: log the statement as written
+            logged = sql
+        with self.debug_sql(logged):
             return CursorWrapper.execute(self, sql, params)
 
     def executemany(self, sql: str, param_list: Any) -> Any:

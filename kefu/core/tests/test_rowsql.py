@@ -213,10 +213,10 @@ def test_cursor_is_the_ordinary_one_when_preparing_is_off() -> None:
     before = raw.prepare_threshold
     raw.prepare_threshold = None
     try:
-        with rowsql.cursor() as cursor:
+        with rowsql.cursor() as cursor, connection.cursor() as ordinary:
             cursor.execute("SELECT %s::int /* rowsql off */", [7])
             assert cursor.fetchone() == (7,)
-            assert type(cursor.cursor) is type(connection.cursor().cursor)
+            assert type(cursor.cursor) is type(ordinary.cursor)
     finally:
         raw.prepare_threshold = before
     assert not [s for s in _prepared_statements() if "rowsql off" in s]
