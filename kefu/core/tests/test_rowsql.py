@@ -32,40 +32,52 @@ def _row(model: Any, pk: int) -> dict[str, Any]:
     return model.objects.filter(pk=pk).values().get()
 
 
-def test_insert_stores_what_save_stores(org: dict[str, Any]) -> None:
-    """Two identical tickets, one by save(), one by insert(): the stored rows differ only in the
-    key, the number and the auto_now_add times."""
-    customer = CustomerFactory()
-    employee = org["agent_a1"]
-    received = timezone.now() - dt.timedelta(hours=2)
+def _stored_twice(employee: Any, number: int, **fields: Any) -> tuple[dict, dict, Ticket]:
+    """Two tickets of ``fields`` (recorded by ``employee``), one stored by save(), one by
+    insert(): both stored rows without the key, the number and the auto_now times, and the
+    instance insert() stored."""
 
-    def build(number: str) -> Ticket:
+    def build(n: int) -> Ticket:
         return Ticket(
-            number=number,
-            channel="hotline",
+            number=f"KF20260101-{n:04d}",
             kind="inquiry",
-            title="问保修（含 % 与 'quote'）",
-            description="多行\n描述",
-            customer=customer,
-            customer_grade=customer.grade,
-            purchase_date=dt.date(2026, 1, 2),
-            received_at=received,
             received_by=employee.user,
             owner=employee,
             first_responsible=employee,
             department=employee.department,
             team=employee.team,
+            **fields,
         )
 
-    saved = build("KF20260101-0001")
+    saved = build(number)
     saved.save()
-    fast = rowsql.insert(build("KF20260101-0002"))
+    fast = rowsql.insert(build(number + 1))
     assert fast.pk is not None and fast.pk != saved.pk
+    rows = _row(Ticket, saved.pk), _row(Ticket, fast.pk)
+    for row in rows:
+        for key in ("id", "number", "created_at", "updated_at"):
+            del row[key]
+    return rows[0], rows[1], fast
+
+
+def test_insert_stores_what_save_stores(org: dict[str, Any]) -> None:
+    """Two identical tickets, one by save(), one by insert(): the stored rows differ only in the
+    key, the number and the auto_now_add times."""
+    customer = CustomerFactory()
+    received = timezone.now() - dt.timedelta(hours=2)
+    by_save, by_insert, fast = _stored_twice(
+        org["agent_a1"],
+        1,
+        channel="hotline",
+        title="问保修（含 % 与 'quote'）",
+        description="多行\n描述",
+        customer=customer,
+        customer_grade=customer.grade,
+        purchase_date=dt.date(2026, 1, 2),
+        received_at=received,
+    )
+    assert by_save == by_insert
     assert not fast._state.adding and fast._state.db == "default"
-    a, b = _row(Ticket, saved.pk), _row(Ticket, fast.pk)
-    for key in ("id", "number", "created_at", "updated_at"):
-        a.pop(key, None), b.pop(key, None)
-    assert a == b
     stored = Ticket.objects.get(pk=fast.pk)
     assert stored.created_at is not None and stored.created_at == fast.created_at
     assert stored.title == "问保修（含 % 与 'quote'）" and stored.received_at == received
@@ -76,40 +88,20 @@ def test_insert_converts_what_a_plain_field_would_not_store_as_is(org: dict[str,
     a choices enum, a lazy translation, a number for a text field and a string for a key still go
     through get_db_prep_save, so the row equals save()'s."""
     customer = CustomerFactory()
-    employee = org["agent_a1"]
-
-    def build(number: str) -> Ticket:
-        return Ticket(
-            number=number,
-            channel=Channel.HOTLINE,  # TextChoices member, a str subclass
-            kind="inquiry",
-            priority=Priority.URGENT,
-            title=gettext_lazy("标题"),
-            order_no=12345,  # an int for a CharField
-            customer_id=str(customer.pk),  # a str for a bigint key
-            customer_grade=customer.grade,
-            received_at=timezone.now(),
-            received_by=employee.user,
-            owner=employee,
-            first_responsible=employee,
-            department=employee.department,
-            team=employee.team,
-        )
-
-    saved = build("KF20260101-0003")
-    saved.save()
-    fast = rowsql.insert(build("KF20260101-0004"))
-    a, b = _row(Ticket, saved.pk), _row(Ticket, fast.pk)
-    for key in ("id", "number", "created_at", "updated_at", "received_at"):
-        a.pop(key, None), b.pop(key, None)
-    assert a == b
-    assert (b["channel"], b["priority"], b["title"], b["order_no"], b["customer_id"]) == (
-        "hotline",
-        "urgent",
-        "标题",
-        "12345",
-        customer.pk,
+    by_save, by_insert, _fast = _stored_twice(
+        org["agent_a1"],
+        3,
+        channel=Channel.HOTLINE,  # TextChoices member, a str subclass
+        priority=Priority.URGENT,
+        title=gettext_lazy("标题"),
+        order_no=12345,  # an int for a CharField
+        customer_id=str(customer.pk),  # a str for a bigint key
+        customer_grade=customer.grade,
+        received_at=timezone.now(),
     )
+    assert by_save == by_insert
+    got = [by_insert[k] for k in ("channel", "priority", "title", "order_no", "customer_id")]
+    assert got == ["hotline", "urgent", "标题", "12345", customer.pk]
 
 
 def test_insert_json_and_ip_as_the_orm_reads_them() -> None:
