@@ -15,7 +15,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 
 from .choices import Status
 from .services.clock import sla_summary_of_row
@@ -86,3 +89,82 @@ def console_rows(
             sla=sla,
         )
     return rows
+
+
+def console_rows_html(
+    rows: list[dict[str, Any]], *, show_owner: bool, claim: bool, csrf_token: str = ""
+) -> SafeString:
+    """The ``<tr>`` rows of a console table — 工作台列表行的 HTML — for ``console_rows``' dicts.
+
+    Built here rather than by a ``{% for %}`` loop: the console shows up to 120 rows and the
+    template engine spent about 0.15 ms per row resolving its ~30 variables, as much as all the
+    page's queries together (docs/performance.md). Every value from the database goes through
+    ``escape``; the words are translated once per table. The markup is the one the tables of
+    requests use (``_status_tag.html``, ``_sla.html``, ``_flags.html``): the page script, the
+    htmx refresh and the browser tests read its ``data-*`` attributes.
+    """
+    w_demand = escape(gettext("特殊要求"))
+    w_flag = escape(gettext("小红旗"))
+    w_message = (
+        f' <span class="tag tag-orange" data-testid="offline-message" '
+        f'title="{escape(gettext("客户留言，尚未回复，请优先处理"))}">{escape(gettext("留言"))}</span>'
+    )
+    w_unassigned = escape(gettext("未分派"))
+    w_claim = escape(gettext("认领"))
+    w_accept_transfer = escape(gettext("接收转交"))
+    csrf_input = (
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
+        if csrf_token
+        else ""
+    )
+    parts: list[str] = []
+    for t in rows:
+        number = escape(t["number"])
+        title = escape(t["title_short"])
+        if t["red_flag"]:
+            title += (
+                f' <span class="tag tag-red red-flag" data-testid="red-flag" '
+                f'title="{w_demand}：{escape(t["red_flag_note"])}">&#9873; {w_flag}</span>'
+            )
+        if t["unanswered_message"]:
+            title += w_message
+        sla = t["sla"]
+        stage = escape(sla["stage"])
+        if sla["stage"] in ("done", "none"):
+            sla_html = f'<span class="muted" data-sla-stage="{stage}">—</span>'
+        else:
+            seconds = sla["seconds"]
+            timing = (
+                f' data-sla-seconds="{int(seconds)}" title="{escape(sla["title"])}"'
+                if seconds is not None
+                else ""
+            )
+            sla_html = (
+                f'<span class="tag {escape(sla["tag"])}" data-sla-stage="{stage}"{timing}>'
+                f"{escape(sla['text'])}</span>"
+            )
+        parts.append(
+            f'<tr data-number="{number}">\n'
+            f'<td><a class="mono" href="{escape(t["url"])}">{number}</a></td>\n'
+            f"<td>{title}</td>\n"
+            f"<td>{escape(t['customer_short'])}</td>\n"
+            f'<td><span class="tag {escape(t["status_tag"])}" data-status="{escape(t["status"])}">'
+            f"{escape(t['status_label'])}</span></td>\n"
+            f"<td>{sla_html}</td>\n"
+        )
+        if show_owner:
+            owner = escape(t["owner_name"]) if t["owner_id"] else w_unassigned
+            parts.append(f"<td>{owner}</td>")
+        parts.append("\n")
+        if claim:
+            form = ""
+            if t["claim_url"]:
+                word = w_accept_transfer if t["owner_id"] else w_claim
+                form = (
+                    f'<form method="post" action="{escape(t["claim_url"])}">{csrf_input}'
+                    '<input type="hidden" name="next" value="workbench">'
+                    f'<button class="link" type="submit">{word}</button></form>'
+                )
+            parts.append(f"<td>{form}</td>")
+        parts.append("\n</tr>")
+    return mark_safe("".join(parts))  # every interpolated value escaped above

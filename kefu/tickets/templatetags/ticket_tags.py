@@ -64,3 +64,22 @@ def sla_text(summary: dict[str, Any] | None) -> str:
         return gettext(summary.get("label") or "") if summary.get("label") else "—"
     word = gettext("超时") if seconds < 0 else gettext("剩余")
     return f"{word} {duration(seconds)}"
+
+
+@register.simple_tag(takes_context=True)
+def console_table_rows(
+    context: template.Context,
+    rows: list[dict[str, Any]],
+    show_owner: Any = False,
+    claim: Any = False,
+) -> str:
+    """The rows of a 工作台 table (``console_rows_html``), with this page's CSRF token."""
+    from ..console_rows import console_rows_html
+
+    token = str(context.get("csrf_token") or "")
+    return console_rows_html(
+        rows,
+        show_owner=bool(show_owner),
+        claim=bool(claim),
+        csrf_token="" if token == "NOTPROVIDED" else token,
+    )
