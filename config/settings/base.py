@@ -150,6 +150,8 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("KEFU_MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 
+# Django's database sessions, their per-request read prepared (kefu/core/session_store.py).
+SESSION_ENGINE = "kefu.core.session_store"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "kefu.core.views.csrf_failure"

@@ -7,11 +7,10 @@ import secrets
 from functools import cache
 from typing import Any
 
-from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import audit, rowsql
+from . import audit, rowsql, signed_in
 from .errors import DomainError, PermissionDeniedError
 from .models import ApiToken
 from .rowsql import Columns, columns
@@ -66,39 +65,22 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
 
 
 @cache
-def _token_query() -> tuple[str, list[Columns]]:
+def _token_query() -> tuple[str, Columns]:
     """The token, its user and the user's employee record (with department, team, position) in
     one statement, its SQL built once per process (kefu/core/rowsql.py: on the API's hottest
     path the ORM's compile of this join cost more CPU than running it)."""
     from django.contrib.auth import get_user_model
 
-    employee = apps.get_model("org", "Employee")
-    parts = [
-        columns(ApiToken, "t"),
-        columns(get_user_model(), "u"),
-        columns(employee, "e"),
-        *(columns(employee._meta.get_field(n).related_model, a) for n, a in _EMPLOYEE_RELATED),
-    ]
+    token = columns(ApiToken, "t")
+    select, joins, _parts = signed_in.user_parts()
     q = connection.ops.quote_name
-    table = {c.model: q(c.model._meta.db_table) for c in parts}
-    _token, user, _employee, *related = parts
-    joins = "".join(
-        f" LEFT JOIN {table[c.model]} {q(a)} ON {q(a)}.{q(c.model._meta.pk.column)} = "
-        f"{q('e')}.{q(employee._meta.get_field(n).column)}"
-        for (n, a), c in zip(_EMPLOYEE_RELATED, related, strict=True)
-    )
     sql = (
-        f"SELECT {', '.join(c.sql for c in parts)} FROM {table[ApiToken]} {q('t')} "
-        f"JOIN {table[user.model]} {q('u')} ON {q('u')}.{q('id')} = {q('t')}.{q('user_id')} "
-        f"LEFT JOIN {table[employee]} {q('e')} ON {q('e')}.{q('user_id')} = {q('u')}.{q('id')}"
-        f"{joins} WHERE {q('t')}.{q('key_hash')} = %s AND {q('t')}.{q('revoked_at')} IS NULL "
-        f"AND {q('u')}.{q('is_active')} = %s"
+        f"SELECT {token.sql}, {select} FROM {q(ApiToken._meta.db_table)} {q('t')} "
+        f"JOIN {q(get_user_model()._meta.db_table)} {q('u')} ON {q('u')}.{q('id')} = "
+        f"{q('t')}.{q('user_id')}{joins} WHERE {q('t')}.{q('key_hash')} = %s "
+        f"AND {q('t')}.{q('revoked_at')} IS NULL AND {q('u')}.{q('is_active')} = %s"
     )
-    return sql, parts
-
-
-# What employee_of() joins for a signed-in user: the API needs them for scope and the answers.
-_EMPLOYEE_RELATED = (("department", "dep"), ("team", "tm"), ("position", "pos"))
+    return sql, token
 
 
 def user_for_token(raw: str) -> Any:
@@ -110,25 +92,14 @@ def user_for_token(raw: str) -> Any:
     """
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    sql, parts = _token_query()
+    sql, token_columns = _token_query()
     with rowsql.cursor() as cursor:
         cursor.execute(sql, [hash_token(raw), True])
         row = cursor.fetchone()
     if row is None:
         return None
-    objects, start = [], 0
-    for part in parts:
-        objects.append(part.instance(row, start))
-        start += len(part)
-    token, user, employee, *related = objects
-    if employee is not None:
-        for (name, _alias), obj in zip(_EMPLOYEE_RELATED, related, strict=True):
-            employee._meta.get_field(name).set_cached_value(employee, obj)
-        employee._meta.get_field("user").set_cached_value(employee, user)
-    # user.employee without a query (None: no record, as the ORM caches an unmatched join).
-    user_field = apps.get_model("org", "Employee")._meta.get_field("user")
-    user_field.remote_field.set_cached_value(user, employee)
-    user._kefu_employee = employee
+    token = token_columns.instance(row, 0)
+    user = signed_in.user_from_row(row, len(token_columns))
     now = timezone.now()
     if (
         token.last_used_at is None
