@@ -28,7 +28,9 @@ class DutyConfig(AppConfig):
 
         from .links import ticket_handover_links
 
-        register_ticket_links("duty", ticket_handover_links)
+        register_ticket_links(
+            "duty", ticket_handover_links, linked_by=("duty.HandoverTicket.ticket",)
+        )
 
     def seed_demo(self, actor: Any) -> None:
         """Demo data for ``manage.py seed_demo`` (idempotent)."""

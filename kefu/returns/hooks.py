@@ -10,14 +10,19 @@ from . import selectors
 from .roles import ADD
 
 
-def ticket_links(ticket: Any, user: Any) -> list[tuple[str, str]]:
-    """On a 售后 / 订单问题 ticket: its 退换货单, or 登记退换货 for people who may."""
-    from .services.cases import TYPE_BY_SUBKIND
-
-    links = [
+def ticket_case_links(ticket: Any, user: Any) -> list[tuple[str, str]]:
+    """On a ticket some 退换货单 was opened from: those the viewer may see."""
+    return [
         (f"退换货单 {number}", reverse("returns:case_detail", args=[pk]))
         for pk, number in selectors.cases_for_ticket(user, ticket.pk)
     ]
+
+
+def ticket_register_link(ticket: Any, user: Any) -> list[tuple[str, str]]:
+    """On a 售后 / 订单问题 ticket: 登记退换货 for people who may."""
+    from .services.cases import TYPE_BY_SUBKIND
+
+    links = []
     if ticket.kind in ("after_sales", "order_issue") and user.has_perm(ADD):
         suggested = TYPE_BY_SUBKIND.get(ticket.subkind, "")
         url = reverse("returns:case_create") + f"?ticket={ticket.pk}"
@@ -54,7 +59,9 @@ def register_all() -> None:
     from kefu.customers.history import HistorySection, register_history_section
     from kefu.tickets.links import register_ticket_links
 
-    register_ticket_links("returns", ticket_links)
+    # The cases first, then 登记退换货 (the page lists links in registration order).
+    register_ticket_links("returns", ticket_case_links, linked_by=("returns.ReturnCase.ticket",))
+    register_ticket_links("returns_register", ticket_register_link)
     register_history_section(
         HistorySection(
             key="returns",

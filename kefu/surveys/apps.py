@@ -43,7 +43,9 @@ class SurveysConfig(AppConfig):
 
         from .history import ticket_survey_links
 
-        register_ticket_links("surveys", ticket_survey_links)
+        register_ticket_links(
+            "surveys", ticket_survey_links, linked_by=("surveys.Invitation.ticket",)
+        )
 
     def seed_demo(self, actor: Any) -> None:
         """Demo data for ``manage.py seed_demo`` (idempotent)."""

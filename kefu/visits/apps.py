@@ -40,7 +40,11 @@ class VisitsConfig(AppConfig):
 
         from .history import ticket_visit_links
 
-        register_ticket_links("visits", ticket_visit_links)
+        register_ticket_links(
+            "visits",
+            ticket_visit_links,
+            linked_by=("visits.VisitTask.ticket", "visits.VisitTask.follow_up_ticket"),
+        )
 
         # AS-4: an installation created or changed gets its plan regenerated (same transaction).
         from kefu.aftersales.hooks import register_installation_changed
