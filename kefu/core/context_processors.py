@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+from django.db import connection
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from . import rowsql
 from .menu import breadcrumb_from, menu_for
 from .models import Notification
 
@@ -37,6 +40,29 @@ def sidebar_html(menu: list[dict[str, Any]]) -> SafeString:
     return html
 
 
+@cache
+def _unread_sql() -> str:
+    q = connection.ops.quote_name
+    meta = Notification._meta
+    return (
+        f"SELECT COUNT(*) FROM {q(meta.db_table)} "
+        f"WHERE {q(meta.get_field('recipient').column)} = %s "
+        f"AND {q(meta.get_field('read_at').column)} IS NULL"
+    )
+
+
+def unread_count(user: Any) -> int:
+    """The badge's number: ``user``'s unread notifications (消息通知).
+
+    Asked on every page, so one statement built once per process (prepared on PostgreSQL,
+    ``kefu.core.rowsql``) rather than an ORM count compiled on each view.
+    """
+    with rowsql.cursor() as cursor:
+        cursor.execute(_unread_sql(), [user.pk])
+        (count,) = cursor.fetchone()
+    return int(count)
+
+
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -49,7 +75,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         known = getattr(request, "kefu_unread", None)  # the dashboard may have counted them
         if known is not None:
             return int(known)
-        return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        return unread_count(user)
 
     employee = employee_of(user)
     menu = menu_for(user, request.path)
