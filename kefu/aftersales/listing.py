@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from kefu.core.calendar import SHANGHAI
-from kefu.tickets.templatetags.ticket_tags import SLA_TAGS
+from kefu.tickets.templatetags.ticket_tags import SLA_TAGS, clock_words, duration
 
 from .choices import RepairStatus
 from .clocks import CLOCK_LABELS
@@ -162,7 +162,7 @@ def page_rows(
                 "seconds": seconds,
                 "overdue": stage == "overdue",
                 "due": due.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
-                "text": f"{over if stage == 'overdue' else left} {_duration(seconds, words)}",
+                "text": f"{over if stage == 'overdue' else left} {duration(seconds, words)}",
             }
         row["html"] = row_html(row, words)
         out.append(row)
@@ -172,27 +172,10 @@ def page_rows(
 def page_words() -> dict[str, str]:
     """The translated words of the table, looked up once a page (gettext is not free)."""
     return {
-        "left": gettext("剩余"),
-        "over": gettext("超时"),
-        "d": gettext("天"),
-        "h": gettext("小时"),
-        "m": gettext("分"),
+        **clock_words(),
         "breached": gettext("已超时"),
         "view": gettext("查看"),
     }
-
-
-def _duration(seconds: int, words: dict[str, str]) -> str:
-    """``ticket_tags.duration`` with the words looked up once (the page's ticking script writes
-    the same text; tested equal)."""
-    minutes = abs(int(seconds)) // 60
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days}{words['d']}{hours}{words['h']}"
-    if hours:
-        return f"{hours}{words['h']}{mins}{words['m']}"
-    return f"{mins}{words['m']}"
 
 
 def row_html(row: dict[str, Any], words: dict[str, str]) -> str:

@@ -79,13 +79,31 @@ def ticket_scope_terms(user: Any) -> list[ScopeTerm] | None:
 def ticket_scope_filter(user: Any) -> Q | None:
     """A Q over Ticket keeping what ``user`` may see; None = nothing at all."""
     terms = ticket_scope_terms(user)
+    return None if terms is None else scope_q(terms)
+
+
+ScopeKey = tuple[tuple[tuple[str, Any], ...], ...]
+
+
+def ticket_scope_key(user: Any) -> ScopeKey | None:
+    """``ticket_scope_terms`` in a hashable form (sets frozen, fields sorted): an argument of
+    the console's lists compiled once (``kefu.core.compiled``). None = nothing at all."""
+    terms = ticket_scope_terms(user)
     if terms is None:
         return None
+    return tuple(
+        tuple(sorted((k, frozenset(v) if isinstance(v, set) else v) for k, v in term.items()))
+        for term in terms
+    )
+
+
+def scope_q(terms: Any) -> Q:
+    """The Q of scope terms (``ticket_scope_terms``, or a ``ticket_scope_key``)."""
     condition = Q()
     for term in terms:
         if not term:
             return Q()  # everything
-        condition |= Q(**term)
+        condition |= Q(**dict(term))
     return condition
 
 
@@ -270,8 +288,14 @@ def my_open_tickets(user: Any) -> QuerySet[Ticket]:
     me = employee_of(user)
     if me is None or not can_view_tickets(user):
         return Ticket.objects.none()
+    return open_tickets_held_by(me.pk)
+
+
+def open_tickets_held_by(employee_id: int) -> QuerySet[Ticket]:
+    """``my_open_tickets`` of the employee ``employee_id`` — a function of its argument alone
+    (the console compiles it once per person, ``kefu.core.compiled``)."""
     return (
-        Ticket.objects.filter(owner_id=me.pk, status__in=OPEN_STATUSES)
+        Ticket.objects.filter(owner_id=employee_id, status__in=OPEN_STATUSES)
         .select_related("customer")
         .order_by(unanswered_message_first(), "resolution_due", "id")
     )
@@ -283,10 +307,16 @@ def team_queue(user: Any) -> QuerySet[Ticket]:
     me = employee_of(user)
     if me is None or not can_view_tickets(user):
         return Ticket.objects.none()
+    return queue_of(me.pk, me.department_id)
+
+
+def queue_of(employee_id: int, department_id: int | None) -> QuerySet[Ticket]:
+    """``team_queue`` of the employee ``employee_id`` of ``department_id`` — a function of its
+    arguments alone (compiled once per person by the console)."""
     condition = (
-        Q(pending_owner_id=me.pk)
-        | Q(pending_department_id=me.department_id)
-        | Q(owner__isnull=True, department_id=me.department_id)
+        Q(pending_owner_id=employee_id)
+        | Q(pending_department_id=department_id)
+        | Q(owner__isnull=True, department_id=department_id)
     )
     return (
         Ticket.objects.filter(condition, status__in=OPEN_STATUSES)
@@ -295,16 +325,14 @@ def team_queue(user: Any) -> QuerySet[Ticket]:
     )
 
 
-def team_open_tickets(user: Any) -> QuerySet[Ticket]:
-    """工作台 · 本组工单: open requests of my team (for 组长 and above)."""
-    me = employee_of(user)
-    if me is None or me.team_id is None or not can_view_tickets(user):
-        return Ticket.objects.none()
-    return (
-        tickets_for_user(user)
-        .filter(team_id=me.team_id, status__in=OPEN_STATUSES)
-        .order_by("resolution_due", "id")
-    )
+def open_tickets_in_scope(scope: ScopeKey, team_id: int | None) -> QuerySet[Ticket]:
+    """Open requests inside ``scope`` (a ``ticket_scope_key``), of ``team_id`` if given;
+    unanswered 留言 first, then the deadline — the console's 本组/管辖范围 list, a function of its
+    arguments alone (compiled once per scope by the console)."""
+    qs = Ticket.objects.filter(scope_q(scope), status__in=OPEN_STATUSES)
+    if team_id is not None:
+        qs = qs.filter(team_id=team_id)
+    return qs.order_by(unanswered_message_first(), "resolution_due", "id")
 
 
 def tickets_for_customer(user: Any, customer_id: int, *, limit: int = 50) -> list[Ticket]:

@@ -37,11 +37,6 @@ LIST_LIMIT = 50
 TEAM_LIMIT = 20
 
 
-def _first_messages() -> tuple[Any, ...]:
-    # TKT-10 留言优先, on every list of the console: unanswered messages, then the deadline.
-    return (selectors.unanswered_message_first(), "resolution_due", "id")
-
-
 def console_lists(user: Any) -> dict[str, Any]:
     """The three lists of the console, each at most ``LIST_LIMIT`` rows, SLA computed once.
 
@@ -52,19 +47,30 @@ def console_lists(user: Any) -> dict[str, Any]:
     now = timezone.now()
     team_rows: list[dict[str, Any]] | None = None
     team_title = ""
-    if lead and me is not None:
-        if me.team_id:
-            qs = selectors.team_open_tickets(user)
-            team_title = "本组未结工单"
-        else:
-            # 主管 and above lead no single team: their data scope's open requests.
-            qs = selectors.tickets_for_user(user, open_only=True)
-            team_title = "管辖范围未结工单"
-        team_rows = console_rows(
-            qs.order_by(*_first_messages()), limit=TEAM_LIMIT, now=now, with_owner=True
+    if me is None or not selectors.can_view_tickets(user):
+        mine: list[dict[str, Any]] = []
+        queue: list[dict[str, Any]] = []
+    else:
+        mine = console_rows(selectors.open_tickets_held_by, (me.pk,), limit=LIST_LIMIT, now=now)
+        queue = console_rows(
+            selectors.queue_of,
+            (me.pk, me.department_id),
+            limit=LIST_LIMIT,
+            now=now,
+            with_owner=True,
         )
-    mine = console_rows(selectors.my_open_tickets(user), limit=LIST_LIMIT, now=now)
-    queue = console_rows(selectors.team_queue(user), limit=LIST_LIMIT, now=now, with_owner=True)
+        scope = selectors.ticket_scope_key(user)
+        if lead and scope is not None:
+            # 组长: their team's open requests; 主管 and above lead no single team: their data
+            # scope's open requests.
+            team_title = "本组未结工单" if me.team_id else "管辖范围未结工单"
+            team_rows = console_rows(
+                selectors.open_tickets_in_scope,
+                (scope, me.team_id),
+                limit=TEAM_LIMIT,
+                now=now,
+                with_owner=True,
+            )
     return {
         "me": me,
         "mine": mine,

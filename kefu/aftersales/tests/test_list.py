@@ -212,10 +212,14 @@ def test_iso_is_what_the_json_encoder_writes(value: dt.datetime) -> None:
 
 
 @given(st.integers(min_value=-400_000, max_value=400_000))
-def test_duration_is_the_ticket_tags_one(seconds: int) -> None:
+def test_duration_with_the_pages_words_is_the_ticket_tags_one(seconds: int) -> None:
+    from django.utils import translation
+
     from kefu.tickets.templatetags.ticket_tags import duration
 
-    assert listing._duration(seconds, listing.page_words()) == duration(seconds)
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            assert duration(seconds, listing.page_words()) == duration(seconds)
 
 
 @given(

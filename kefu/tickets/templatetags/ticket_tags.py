@@ -38,32 +38,45 @@ def sla_tag(stage: str) -> str:
     return SLA_TAGS.get(stage, "tag-grey")
 
 
-def duration(seconds: int) -> str:
+def clock_words() -> dict[str, str]:
+    """The words of a countdown (剩余/超时, 天/小时/分) in the active language — looked up once
+    per table by the pages that show many rows (gettext is not free)."""
+    return {
+        "left": gettext("剩余"),
+        "over": gettext("超时"),
+        "d": gettext("天"),
+        "h": gettext("小时"),
+        "m": gettext("分"),
+    }
+
+
+def duration(seconds: int, words: dict[str, str] | None = None) -> str:
     """2天3小时 / 3小时5分 / 12分 — the size of a time left or overdue, to the minute.
 
     Built from the unit words alone so the page's ticking script (tickets/sla.js) writes the
-    same text with the same translated words.
+    same text with the same translated words. ``words``: ``clock_words()`` looked up earlier.
     """
+    w = words or clock_words()
     minutes = abs(int(seconds)) // 60
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:
-        return f"{days}{gettext('天')}{hours}{gettext('小时')}"
+        return f"{days}{w['d']}{hours}{w['h']}"
     if hours:
-        return f"{hours}{gettext('小时')}{mins}{gettext('分')}"
-    return f"{mins}{gettext('分')}"
+        return f"{hours}{w['h']}{mins}{w['m']}"
+    return f"{mins}{w['m']}"
 
 
 @register.filter
-def sla_text(summary: dict[str, Any] | None) -> str:
+def sla_text(summary: dict[str, Any] | None, words: dict[str, str] | None = None) -> str:
     """What the countdown tag says: 剩余 3小时5分 / 已超时 12分 / 暂停计时 / 已解决."""
     if not summary:
         return ""
     seconds = summary.get("seconds")
     if seconds is None:
         return gettext(summary.get("label") or "") if summary.get("label") else "—"
-    word = gettext("超时") if seconds < 0 else gettext("剩余")
-    return f"{word} {duration(seconds)}"
+    w = words or clock_words()
+    return f"{w['over'] if seconds < 0 else w['left']} {duration(seconds, w)}"
 
 
 @register.simple_tag(takes_context=True)

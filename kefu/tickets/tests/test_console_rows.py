@@ -10,8 +10,12 @@ import datetime as dt
 from typing import Any
 
 from django.utils import translation
+from django.utils.text import Truncator
+from hypothesis import given
+from hypothesis import strategies as st
 
-from kefu.tickets.console_rows import console_rows_html
+from kefu.tickets.console_rows import console_rows_html, shorten
+from kefu.tickets.templatetags.ticket_tags import clock_words, duration, sla_text
 
 
 def _row(**over: Any) -> dict[str, Any]:
@@ -120,3 +124,19 @@ def test_words_follow_the_language() -> None:
         chinese = console_rows_html([row], show_owner=True, claim=True)
     assert "<td>未分派</td>" in chinese and ">认领</button>" in chinese
     assert "<td>Unassigned</td>" in html and ">Claim</button>" in html
+
+
+@given(st.text(max_size=40))
+def test_shorten_is_truncators_answer(text: str) -> None:
+    for length in (1, 12, 24):
+        assert shorten(text, length) == Truncator(text).chars(length)
+
+
+@given(st.integers(min_value=-400_000, max_value=400_000))
+def test_countdown_words_looked_up_once_say_the_same(seconds: int) -> None:
+    summary = {"stage": "on_time", "seconds": seconds, "label": ""}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            words = clock_words()
+            assert sla_text(summary, words) == sla_text(summary)
+            assert duration(seconds, words) == duration(seconds)
