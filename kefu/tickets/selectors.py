@@ -182,10 +182,65 @@ def tickets_for_user(
     red_flag: bool = False,
 ) -> QuerySet[Ticket]:
     """Tickets ``user`` may see, filtered, newest first, customer and people joined."""
-    scope = ticket_scope_filter(user)
+    scope = ticket_scope_key(user)
     if scope is None:
         return Ticket.objects.none()
-    qs = Ticket.objects.filter(scope).select_related(*LIST_RELATED)
+    return tickets_in_scope(
+        scope,
+        q=q,
+        status=status,
+        open_only=open_only,
+        kind=kind,
+        channel=channel,
+        priority=priority,
+        owner_id=owner_id,
+        team_id=team_id,
+        customer_id=customer_id,
+        phone=phone,
+        order_no=order_no,
+        tracking_no=tracking_no,
+        overdue=overdue,
+        major_fault=major_fault,
+        received_from=received_from,
+        received_to=received_to,
+        now=now,
+        service_mode=service_mode,
+        red_flag=red_flag,
+    )
+
+
+def tickets_in_scope_of(scope: ScopeKey, filters: tuple[tuple[str, Any], ...]) -> QuerySet[Ticket]:
+    """``tickets_in_scope(scope, **dict(filters))`` — positional, for ``kefu.core.compiled``."""
+    return tickets_in_scope(scope, **dict(filters))
+
+
+def tickets_in_scope(
+    scope: ScopeKey,
+    *,
+    q: str = "",
+    status: str = "",
+    open_only: bool = False,
+    kind: str = "",
+    channel: str = "",
+    priority: str = "",
+    owner_id: int | None = None,
+    team_id: int | None = None,
+    customer_id: int | None = None,
+    phone: str = "",
+    order_no: str = "",
+    tracking_no: str = "",
+    overdue: bool = False,
+    major_fault: bool = False,
+    received_from: dt.datetime | None = None,
+    received_to: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+    service_mode: str = "",
+    red_flag: bool = False,
+) -> QuerySet[Ticket]:
+    """The requests inside ``scope`` (a ``ticket_scope_key``), filtered, newest first, customer
+    and people joined. A function of its arguments alone — except ``overdue`` without ``now``,
+    which reads the clock."""
+    qs = Ticket.objects.filter(scope_q(scope)).select_related(*LIST_RELATED)
     if q and q.strip():
         qs = qs.filter(_keyword(q))
     if status:
