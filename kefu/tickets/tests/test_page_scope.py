@@ -160,3 +160,22 @@ def test_missing_and_impossible_keys_are_not_found(org: dict[str, Any], client_f
     client = client_for(org["supervisor"].user)
     assert client.get(f"/tickets/{2**70}/").status_code == 404
     assert client.get("/tickets/987654/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_note_field_blank_from_cache_and_refused_with_its_error(
+    org: dict[str, Any], client_for: Any
+) -> None:
+    """The empty 内部备注 field is the same on every page (kept per process); a refused note comes
+    back with its error beside the field, not the cached blank."""
+    agent = org["agent_a1"]
+    ticket = make_ticket(agent)
+    client = client_for(agent.user)
+    first = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    again = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    field = 'name="body"'
+    assert field in first and field in again
+    refused = client.post(f"/tickets/{ticket.pk}/notes/", {"body": ""})
+    body = refused.content.decode()
+    assert refused.status_code == 422
+    assert 'class="field has-error"' in body and field in body
