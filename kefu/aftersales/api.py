@@ -16,7 +16,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.renderers import JSONRenderer
 
-from kefu.core.apikit import PAGE_SIZES, ErrorOut, require_perm
+from kefu.core.apikit import ErrorOut, page_window, require_perm
 from kefu.core.errors import DomainError
 from kefu.customers.selectors import customers_for_user
 from kefu.org.models import Employee
@@ -50,11 +50,8 @@ ERRORS: dict[int, type[ErrorOut]] = {
 def _page(qs: Any, page: int, page_size: int) -> dict[str, Any]:
     """One page of a small list (products, installations); the repair list has its own
     (``selectors.repair_list_page``: capped count in the same query)."""
-    size = page_size if page_size in PAGE_SIZES else PAGE_SIZES[0]
     count = qs.count()
-    last = max((count + size - 1) // size, 1)
-    current = min(max(page, 1), last)
-    start = (current - 1) * size
+    size, current, start = page_window(count, page, page_size)
     return {
         "count": count,
         "count_capped": False,

@@ -49,9 +49,10 @@ def ticket_scope_terms(user: Any) -> list[ScopeTerm] | None:
     Ticket's own columns (``field: value`` equal, ``field__in: set``). None = nothing at all;
     ``[{}]`` = everything.
 
-    One description read two ways, so they cannot drift apart: ``ticket_scope_filter`` (a Q for
-    the database) and ``ticket_in_scope`` (for one request already read — the detail page).
-    A value of None means "is empty" in both (the ORM turns ``field=None`` into ``IS NULL``).
+    One description read two ways, so they cannot drift apart: ``scope_q`` (a Q for the
+    database, through ``tickets_for_user``) and ``ticket_in_scope`` (for one request already
+    read — the detail page). A value of None means "is empty" in both (the ORM turns
+    ``field=None`` into ``IS NULL``).
     """
     if not can_view_tickets(user):
         return None
@@ -74,12 +75,6 @@ def ticket_scope_terms(user: Any) -> list[ScopeTerm] | None:
     elif scope == Scope.TEAM and me.team_id:
         terms.append({"team_id": me.team_id})
     return terms
-
-
-def ticket_scope_filter(user: Any) -> Q | None:
-    """A Q over Ticket keeping what ``user`` may see; None = nothing at all."""
-    terms = ticket_scope_terms(user)
-    return None if terms is None else scope_q(terms)
 
 
 ScopeKey = tuple[tuple[tuple[str, Any], ...], ...]
@@ -158,55 +153,13 @@ def _phone(digits: str) -> Q:
     return contact | Q(customer_id__in=phones.values("customer_id"))
 
 
-def tickets_for_user(
-    user: Any,
-    *,
-    q: str = "",
-    status: str = "",
-    open_only: bool = False,
-    kind: str = "",
-    channel: str = "",
-    priority: str = "",
-    owner_id: int | None = None,
-    team_id: int | None = None,
-    customer_id: int | None = None,
-    phone: str = "",
-    order_no: str = "",
-    tracking_no: str = "",
-    overdue: bool = False,
-    major_fault: bool = False,
-    received_from: dt.datetime | None = None,
-    received_to: dt.datetime | None = None,
-    now: dt.datetime | None = None,
-    service_mode: str = "",
-    red_flag: bool = False,
-) -> QuerySet[Ticket]:
-    """Tickets ``user`` may see, filtered, newest first, customer and people joined."""
+def tickets_for_user(user: Any, **filters: Any) -> QuerySet[Ticket]:
+    """Tickets ``user`` may see, filtered (``tickets_in_scope``'s filters), newest first,
+    customer and people joined."""
     scope = ticket_scope_key(user)
     if scope is None:
         return Ticket.objects.none()
-    return tickets_in_scope(
-        scope,
-        q=q,
-        status=status,
-        open_only=open_only,
-        kind=kind,
-        channel=channel,
-        priority=priority,
-        owner_id=owner_id,
-        team_id=team_id,
-        customer_id=customer_id,
-        phone=phone,
-        order_no=order_no,
-        tracking_no=tracking_no,
-        overdue=overdue,
-        major_fault=major_fault,
-        received_from=received_from,
-        received_to=received_to,
-        now=now,
-        service_mode=service_mode,
-        red_flag=red_flag,
-    )
+    return tickets_in_scope(scope, **filters)
 
 
 def tickets_in_scope_of(scope: ScopeKey, filters: tuple[tuple[str, Any], ...]) -> QuerySet[Ticket]:

@@ -110,3 +110,8 @@ def test_the_api_answers_the_same_either_way(org: dict[str, Any]) -> None:
     ).json()
     assert compiled == typed and compiled["count"] == 3
     assert client.get("/api/v1/tickets", {"status": "nonsense"}).json()["count"] == 0
+    # Keys nobody has: "nothing" on the compiled path; beyond a key's range: refused, named.
+    far = client.get("/api/v1/tickets", {"owner_id": str(2**62), "kind": "after_sales"})
+    assert far.status_code == 200 and far.json()["count"] == 0
+    huge = client.get("/api/v1/tickets", {"owner_id": str(2**70), "kind": "after_sales"})
+    assert huge.status_code == 422 and "owner_id" in huge.json()["fields"]
