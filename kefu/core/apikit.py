@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Count, Window
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -58,6 +59,7 @@ class Page(Schema, Generic[T]):
 
 
 PAGE_SIZES = (20, 50, 100)
+FAR_OFFSET = 2**31  # past the end of every list, inside every database's OFFSET
 
 
 def page_window(count: int, page: int, page_size: int) -> tuple[int, int, int]:
@@ -87,6 +89,47 @@ def paginate(
         "page_size": size,
         "items": list(qs[start : start + size]),
     }
+
+
+def paginate_one_pass(
+    qs: Any, page: int, page_size: int, *, values: tuple[str, ...]
+) -> dict[str, Any]:
+    """``paginate(qs, page, page_size, values=values)`` reading the matches once.
+
+    For lists whose filter has to look at every matching row whatever the page — a keyword
+    search checks each candidate's text — counting and then paging reads them all twice. Here
+    one statement returns the page's keys with ``COUNT(*) OVER ()`` (computed over every match
+    before the LIMIT), and a second fetches the page's ``values`` by primary key, so the joins
+    the columns need are made for the page alone, not for every match (docs/performance.md,
+    2026-11-25). ``values`` must name fields, not annotations of ``qs``; ``qs`` must be ordered
+    on a unique key and not ``distinct``. A page past the end costs one more statement: the
+    count, then the last page.
+    """
+    if qs.query.distinct or set(values) & set(qs.query.annotations):
+        return paginate(qs, page, page_size, values=values)
+    size = page_size if page_size in PAGE_SIZES else PAGE_SIZES[0]
+    current = max(page, 1)
+    counted = qs.annotate(_kefu_total=Window(Count("pk"))).values_list("pk", "_kefu_total")
+    start = (current - 1) * size
+    # A page beyond any list (page=10**30 in a URL) would overflow the database's OFFSET.
+    keyed = list(counted[start : start + size]) if start < FAR_OFFSET else []
+    if keyed:
+        count = keyed[0][1]
+    else:
+        count = qs.count()
+        size, current, start = page_window(count, page, page_size)
+        keyed = list(counted[start : start + size]) if count else []
+    keys = [key for key, _total in keyed]
+    key_name = qs.model._meta.pk.attname
+    fetched = (*values, key_name) if key_name not in values else values
+    found = qs.model._base_manager.filter(pk__in=keys).order_by().values(*fetched) if keys else ()
+    by_key = {row[key_name]: row for row in found}
+    # In the order of the keys; a row gone between the two statements is left out, not invented.
+    items = [by_key[key] for key in keys if key in by_key]
+    if key_name not in values:
+        for row in items:
+            del row[key_name]
+    return {"count": count, "page": current, "page_size": size, "items": items}
 
 
 def _counted(build: Any, args: tuple[Any, ...]) -> Any:
