@@ -34,6 +34,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -168,17 +169,28 @@ class WorkSchedule:
         """Working seconds of one 工作日."""
         return sum(end - start for start, end in self.intervals)
 
-    def windows(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+    def windows(self, day: dt.date) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
         """The windows of ``day`` as UTC instants (whether or not ``day`` is a 工作日)."""
-        return [(self._instant(day, s), self._instant(day, e)) for s, e in self.intervals]
+        return _day_windows(self.intervals, self.tz, day)
 
-    def _instant(self, day: dt.date, seconds: int) -> dt.datetime:
-        # Build the wall-clock time and only then convert, so "24:00" is the next local midnight
-        # and a zone with an offset change still gets the right instant.
-        day = day + dt.timedelta(days=seconds // DAY_SECONDS)
-        rest = seconds % DAY_SECONDS
-        clock = dt.time(rest // 3600, rest % 3600 // 60, rest % 60)
-        return dt.datetime.combine(day, clock, tzinfo=self.tz).astimezone(dt.UTC)
+
+# Every deadline walks the same few days again (a request's seven SLA instants, the next request
+# received the same day): their windows are kept, a few hundred bytes a day, per process. Pure —
+# the instants depend on the schedule, the zone and the day alone.
+@lru_cache(maxsize=4096)
+def _day_windows(
+    intervals: tuple[tuple[int, int], ...], tz: dt.tzinfo, day: dt.date
+) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
+    return tuple((_instant(tz, day, s), _instant(tz, day, e)) for s, e in intervals)
+
+
+def _instant(tz: dt.tzinfo, day: dt.date, seconds: int) -> dt.datetime:
+    # Build the wall-clock time and only then convert, so "24:00" is the next local midnight
+    # and a zone with an offset change still gets the right instant.
+    day = day + dt.timedelta(days=seconds // DAY_SECONDS)
+    rest = seconds % DAY_SECONDS
+    clock = dt.time(rest // 3600, rest % 3600 // 60, rest % 60)
+    return dt.datetime.combine(day, clock, tzinfo=tz).astimezone(dt.UTC)
 
 
 def _require_aware(value: dt.datetime, name: str) -> None:

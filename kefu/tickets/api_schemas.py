@@ -4,11 +4,12 @@ functions that turn a ticket into them (contact phones masked server-side, SEC-1
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import DateTimeField, prefetch_related_objects
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from ninja import Field, Schema
 
@@ -423,6 +424,12 @@ def _attachment_url(attachment: TicketAttachment) -> str:
     )
 
 
+@lru_cache(maxsize=8)
+def _list_path(prefix: str) -> str:
+    # Per script prefix (what reverse() depends on): reverse() walks the URL tree every time.
+    return reverse("api:ticket_list")
+
+
 def _as_stored(ticket: Ticket) -> None:
     """Times as a read from the database gives them (UTC), so a just-created request's answer is
     the same JSON as a later GET of it (a receipt time sent as +08:00 comes back as …Z)."""
@@ -536,7 +543,7 @@ def ticket_out(ticket: Ticket, viewer: Any, *, created: bool = False) -> dict[st
                 "label": action.label,
                 "endpoint": f"{base}/{ticket.pk}/{ACTION_PATHS[action]}",
             }
-            for base in (reverse("api:ticket_list"),)  # once, not once per action
+            for base in (_list_path(get_script_prefix()),)  # once, not once per action
             for action in services.actions_for(viewer, ticket)
         ],
         "created_at": ticket.created_at,
