@@ -116,7 +116,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif os.environ.get("DB_PREPARED", "1") != "0":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with the health check's round trip made at most every few seconds per
+    # connection instead of on every request (kefu/core/pgbackend/base.py).
+    DATABASES["default"]["ENGINE"] = "kefu.core.pgbackend"
+if DATABASES["default"]["ENGINE"] == "kefu.core.pgbackend" and (
+    os.environ.get("DB_PREPARED", "1") != "0"
+):
     # PostgreSQL: the few hot statements of kefu/core/rowsql.py run as prepared statements (their
     # cursors ask for it; the ORM's client-side binding cursors never prepare). Off with
     # DB_PREPARED=0 behind a transaction-mode pooler that does not track them (docs/deployment.md).
