@@ -211,8 +211,8 @@ def api_token(env: dict[str, str], username: str) -> str:
 
 
 def workers_kind(args: argparse.Namespace) -> str:
-    if args.server_threads > 1:
-        return f"gthread workers × {args.server_threads} threads"
+    if args.server_threads > 1 or args.worker_class == "gthread":
+        return f"gthread workers × {args.server_threads} thread(s), keep-alive"
     return "sync workers"
 
 
@@ -226,7 +226,7 @@ def start_gunicorn(args: argparse.Namespace, env: dict[str, str], workdir: Path)
             str(args.workers),
             *(
                 ["--worker-class", "gthread", "--threads", str(args.server_threads)]
-                if args.server_threads > 1
+                if args.server_threads > 1 or args.worker_class == "gthread"
                 else []
             ),
             "-b",

@@ -90,6 +90,13 @@ def parse_args() -> argparse.Namespace:
         default=1,
         help="threads per gunicorn worker (>1: the gthread worker class; default 1: sync)",
     )
+    p.add_argument(
+        "--worker-class",
+        choices=("sync", "gthread"),
+        default="sync",
+        help="gunicorn worker class; gthread keeps connections alive between requests (sync "
+        "closes each one), with --server-threads threads",
+    )
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--connections", type=int, default=4)
     p.add_argument("--duration", type=int, default=20, help="seconds per scenario")
