@@ -269,8 +269,24 @@ def add_business_hours(
     The clock starts at the next working moment when ``start`` is outside working time. See the
     module docstring for why a budget that ends with a window yields the next window's start.
     """
+    return add_business_time(
+        start, dt.timedelta(microseconds=_to_micros(hours)), schedule, calendar
+    )
+
+
+def add_business_time(
+    start: dt.datetime,
+    amount: dt.timedelta,
+    schedule: WorkSchedule,
+    calendar: BusinessCalendar,
+) -> dt.datetime:
+    """``add_business_hours`` for an exact ``amount`` (≥ 0) of working time — the SLA clock's
+    budgets are timedeltas already, and their round trip through a Decimal of hours cost more
+    than the walk itself."""
     _require_aware(start, "start")
-    remaining = dt.timedelta(microseconds=_to_micros(hours))
+    if amount < dt.timedelta(0):
+        raise ValueError("amount must be >= 0")
+    remaining = amount
     for window_start, window_end in _open_windows(start.astimezone(dt.UTC), schedule, calendar):
         available = window_end - window_start
         if remaining < available:

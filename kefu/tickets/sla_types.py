@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import StrEnum
 
 from kefu.core.calendar import (
     SHANGHAI,
     BusinessCalendar,
     WorkSchedule,
-    add_business_hours,
+    add_business_time,
 )
 from kefu.core.policy.schemas import SlaPolicy
 
@@ -42,7 +41,6 @@ __all__ = [
 ZERO = dt.timedelta(0)
 _ZERO = ZERO
 _DAY = dt.timedelta(days=1)
-_MICROS_PER_HOUR = Decimal(3_600_000_000)
 
 
 class ClockKind(StrEnum):
@@ -79,10 +77,7 @@ class SlaClock:
 
     def add(self, start: dt.datetime, amount: dt.timedelta) -> dt.datetime:
         """The latest instant at which exactly ``amount`` of clock time has run since ``start``."""
-        micros = amount // dt.timedelta(microseconds=1)
-        # Exact: hours as a Decimal quotient convert back to the same whole microseconds.
-        hours = Decimal(micros) / _MICROS_PER_HOUR
-        return add_business_hours(start, hours, self.schedule, self.calendar)
+        return add_business_time(start, amount, self.schedule, self.calendar)
 
     def measure(self, a: dt.datetime, b: dt.datetime) -> dt.timedelta:
         """Clock time in ``[a, b)``, to the microsecond (zero when ``b <= a``)."""

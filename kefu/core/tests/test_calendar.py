@@ -18,6 +18,7 @@ from kefu.core.calendar import (
     WorkSchedule,
     add_business_hours,
     add_business_hours_on_calendar,
+    add_business_time,
     business_hours_between,
     business_hours_between_on_calendar,
     calendar_for_range,
@@ -319,6 +320,32 @@ def test_add_is_additive(start, a, b, schedule):
     h1, h2 = a / 3600, b / 3600
     stepwise = add_business_hours(add_business_hours(start, h1, schedule, REAL), h2, schedule, REAL)
     assert stepwise == add_business_hours(start, h1 + h2, schedule, REAL)
+
+
+@PROPERTY
+@given(
+    start=starts,
+    micros=st.integers(min_value=0, max_value=300 * 3600 * 10**6),
+    schedule=st.sampled_from(SCHEDULES),
+)
+def test_add_time_is_add_hours_to_the_microsecond(start, micros, schedule):
+    # The SLA clock's timedelta path and the hours path (exact Decimal hours) agree.
+    hours = Decimal(micros) / Decimal(3_600_000_000)
+    expected = add_business_hours(start, hours, schedule, REAL)
+    assert add_business_time(start, dt.timedelta(microseconds=micros), schedule, REAL) == expected
+
+
+def test_add_time_refuses_negative_amounts():
+    with pytest.raises(ValueError):
+        add_business_time(sh("2024-10-08 09:00"), dt.timedelta(seconds=-1), SERVICE, REAL)
+
+
+def test_day_windows_are_kept_and_equal_to_building_them():
+    day = d("2024-10-08")
+    first = SERVICE.windows(day)
+    assert SERVICE.windows(day) is first  # kept per process
+    rebuilt = WorkSchedule(intervals=SERVICE.intervals, tz=SERVICE.tz).windows(day)
+    assert rebuilt == first == ((sh("2024-10-08 08:30"), sh("2024-10-09 00:00")),)
 
 
 # --- database layer -------------------------------------------------------------------------
