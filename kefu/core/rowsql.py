@@ -93,6 +93,16 @@ def _insert_plan(
 
 def insert(obj: M) -> M:
     """Insert the new row ``obj`` (primary key unset) like ``obj.save()`` does; returns it."""
+    alias, sql, params = insert_statement(obj)
+    with cursor(alias) as c:
+        c.execute(sql, params)
+        (pk,) = c.fetchone()
+    return inserted(obj, alias, pk)
+
+
+def insert_statement(obj: Model) -> tuple[str, str, list[Any]]:
+    """``(database alias, SQL, values)`` of the INSERT ``insert(obj)`` runs — for a caller that
+    wraps it in a larger statement (``insert_columns`` names the columns, in order)."""
     model = type(obj)
     if obj.pk is not None or not obj._state.adding:
         raise ValueError("insert() stores a new row only")
@@ -105,10 +115,17 @@ def insert(obj: M) -> M:
         if value is not None and type(value) is not as_is:
             value = field.get_db_prep_save(value, connection)
         params.append(value)
-    with cursor(alias) as c:
-        c.execute(sql, params)
-        (pk,) = c.fetchone()
-    setattr(obj, model._meta.pk.attname, pk)
+    return alias, sql, params
+
+
+def insert_columns(model: type[Model], alias: str = DEFAULT_DB_ALIAS) -> tuple[str, ...]:
+    """The columns of ``insert_statement``'s values, in order."""
+    return tuple(field.column for field, _as_is, _pre_save in _insert_plan(model, alias)[1])
+
+
+def inserted(obj: M, alias: str, pk: Any) -> M:
+    """Mark ``obj`` as the stored row ``pk`` (what ``save()`` leaves on a new instance)."""
+    setattr(obj, type(obj)._meta.pk.attname, pk)
     obj._state.adding = False
     obj._state.db = alias
     return obj
