@@ -8,7 +8,6 @@ from typing import Any, Generic, TypeVar
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Count, Window
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -19,6 +18,7 @@ from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
 from .errors import DomainError
+from .one_pass import page_keys
 from .tokens import user_for_token
 
 T = TypeVar("T")
@@ -59,7 +59,6 @@ class Page(Schema, Generic[T]):
 
 
 PAGE_SIZES = (20, 50, 100)
-FAR_OFFSET = 2**31  # past the end of every list, inside every database's OFFSET
 
 
 def page_window(count: int, page: int, page_size: int) -> tuple[int, int, int]:
@@ -108,18 +107,7 @@ def paginate_one_pass(
     if qs.query.distinct or set(values) & set(qs.query.annotations):
         return paginate(qs, page, page_size, values=values)
     size = page_size if page_size in PAGE_SIZES else PAGE_SIZES[0]
-    current = max(page, 1)
-    counted = qs.annotate(_kefu_total=Window(Count("pk"))).values_list("pk", "_kefu_total")
-    start = (current - 1) * size
-    # A page beyond any list (page=10**30 in a URL) would overflow the database's OFFSET.
-    keyed = list(counted[start : start + size]) if start < FAR_OFFSET else []
-    if keyed:
-        count = keyed[0][1]
-    else:
-        count = qs.count()
-        size, current, start = page_window(count, page, page_size)
-        keyed = list(counted[start : start + size]) if count else []
-    keys = [key for key, _total in keyed]
+    keys, count, current = page_keys(qs, page, size)
     key_name = qs.model._meta.pk.attname
     fetched = (*values, key_name) if key_name not in values else values
     found = qs.model._base_manager.filter(pk__in=keys).order_by().values(*fetched) if keys else ()

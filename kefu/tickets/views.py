@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from kefu.core import access_cache
 from kefu.core.errors import DomainError, PermissionDeniedError, apply_to_form, raise_if_refused
 from kefu.core.models import AuditEvent
+from kefu.core.one_pass import OnePassPaginator
 from kefu.core.params import query_id
 from kefu.customers.services import customer_find_or_create_by_phone
 from kefu.org.models import Employee
@@ -97,7 +98,10 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.tickets_for_user(request.user, **filters)
     size = query_id(g.get("page_size"))
     size = size if size in PAGE_SIZES else PAGE_SIZES[0]
-    page = Paginator(qs, size).get_page(g.get("page"))
+    # A keyword search checks every candidate's text whatever the page: counted and paged in
+    # one pass (kefu/core/one_pass.py) instead of reading the matches twice.
+    paginator = OnePassPaginator if filters.get("q") else Paginator
+    page = paginator(qs, size).get_page(g.get("page"))
     page.object_list = with_sla(page.object_list)
     filtered = any(
         g.get(k)

@@ -96,3 +96,52 @@ def test_api_search_pages(org: dict[str, Any], client_for: Any) -> None:
     assert len(set(numbers)) == 25
     newest_first = sorted(first["items"], key=lambda r: (r["received_at"], r["id"]), reverse=True)
     assert first["items"] == newest_first
+
+
+PAGE_PARAMS = ("1", "2", "3", "0", "-1", "abc", "2.5", "999", None, str(10**30), 2.0)
+
+
+def test_list_page_paginator_is_djangos(org: dict[str, Any]) -> None:
+    from django.core.paginator import Paginator
+
+    from kefu.core.one_pass import OnePassPaginator
+
+    _tickets(org)
+    compared = 0
+    for person in ("agent_a1", "supervisor", "gm"):
+        for q in ("漏水", "保修", "不存在的词"):
+            qs = tickets_for_user(org[person].user, q=q)
+            for number in PAGE_PARAMS:
+                expected = Paginator(qs, 20).get_page(number)
+                got = OnePassPaginator(qs, 20).get_page(number)
+                key = (person, q, number)
+                assert got.number == expected.number, key
+                assert got.paginator.count == expected.paginator.count, key
+                assert got.paginator.num_pages == expected.paginator.num_pages, key
+                assert [t.pk for t in got] == [t.pk for t in expected], key
+                assert (got.has_next(), got.has_previous()) == (
+                    expected.has_next(),
+                    expected.has_previous(),
+                ), key
+                compared += len(expected)
+    assert compared > 100
+
+
+def test_list_page_search_reads_the_matches_once(org: dict[str, Any], client_for: Any) -> None:
+    _tickets(org)
+    client = client_for(org["gm"].user)
+    client.get("/tickets/", {"q": "漏水"})  # warm-up (session, caches)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/tickets/", {"q": "漏水", "page": "2"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    from django.core.paginator import Paginator
+
+    qs = tickets_for_user(org["gm"].user, q="漏水")
+    second, first = Paginator(qs, 20).get_page(2), Paginator(qs, 20).get_page(1)
+    assert len(second) == 5 and all(t.number in body for t in second)
+    assert not any(t.number in body for t in first)
+    ticket_reads = [q["sql"] for q in ctx.captured_queries if 'FROM "tickets_ticket"' in q["sql"]]
+    # The keys with the count, then the page's requests with their joins; no separate COUNT.
+    assert len(ticket_reads) == 2, ticket_reads
+    assert "OVER ()" in ticket_reads[0] and "COUNT(*)" not in ticket_reads[1].upper()[:40]
