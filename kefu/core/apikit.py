@@ -101,8 +101,8 @@ def paginate_one_pass(
     before the LIMIT), and a second fetches the page's ``values`` by primary key, so the joins
     the columns need are made for the page alone, not for every match (docs/performance.md,
     2026-11-25). ``values`` must name fields, not annotations of ``qs``; ``qs`` must be ordered
-    on a unique key and not ``distinct``. A page past the end costs one more statement: the
-    count, then the last page.
+    on a unique key and not ``distinct``. A page past the end costs two more statements: the
+    count, then the last page's keys (``one_pass.page_keys``).
     """
     if qs.query.distinct or set(values) & set(qs.query.annotations):
         return paginate(qs, page, page_size, values=values)

@@ -37,15 +37,24 @@ def next_number(day: dt.date) -> str:
     One statement: the day's counter row is created at 1 or incremented under its row lock, and
     the new value returned (PostgreSQL and SQLite ≥ 3.35 both speak ``ON CONFLICT … RETURNING``).
     """
-    value = TicketDayCounter._meta.get_field("day").get_db_prep_value(day, connection)
     with rowsql.cursor() as cursor:
-        cursor.execute(_next_number_sql(), [value])
+        cursor.execute(_next_number_sql(), [_counter_day(day)])
         last = cursor.fetchone()[0]
-    return f"KF{day:%Y%m%d}-{last:04d}"
+    return f"{_number_prefix(day)}{last:04d}"
+
+
+def _number_prefix(day: dt.date) -> str:
+    return f"KF{day:%Y%m%d}-"
+
+
+def _counter_day(day: dt.date) -> Any:
+    return TicketDayCounter._meta.get_field("day").get_db_prep_value(day, connection)
 
 
 @cache
 def _next_number_sql() -> str:
+    """The day's counter row created at 1 or incremented under its row lock, ``RETURNING`` the
+    new value (also the ``WITH`` of ``_numbered_insert_sql``)."""
     q = connection.ops.quote_name
     table, day_col, last_col = q(TicketDayCounter._meta.db_table), q("day"), q("last")
     return (
@@ -62,10 +71,9 @@ def _insert_numbered(ticket: Ticket, day: dt.date) -> None:
     ticket.number = ""  # replaced in the statement
     alias, _sql, params = rowsql.insert_statement(ticket)
     sql, at = _numbered_insert_sql(alias)
-    params[at] = f"KF{day:%Y%m%d}-"
-    day_value = TicketDayCounter._meta.get_field("day").get_db_prep_value(day, connection)
+    params[at] = _number_prefix(day)
     with rowsql.cursor(alias) as cursor:
-        cursor.execute(sql, [day_value, *params])
+        cursor.execute(sql, [_counter_day(day), *params])
         pk, number = cursor.fetchone()
     rowsql.inserted(ticket, alias, pk)
     ticket.number = number
@@ -76,7 +84,7 @@ def _numbered_insert_sql(alias: str) -> tuple[str, int]:
     """The statement of ``_insert_numbered`` and the position of the number's prefix in its
     values (after the day)."""
     q = connection.ops.quote_name
-    counter, day_col, last_col = q(TicketDayCounter._meta.db_table), q("day"), q("last")
+    last_col = q("last")
     columns = rowsql.insert_columns(Ticket, alias)
     at = columns.index(Ticket._meta.get_field("number").column)
     last = f"{q('n')}.{last_col}::text"
@@ -85,9 +93,7 @@ def _numbered_insert_sql(alias: str) -> tuple[str, int]:
     values = ["%s"] * len(columns)
     values[at] = number
     sql = (
-        f"WITH {q('n')} AS (INSERT INTO {counter} ({day_col}, {last_col}) VALUES (%s, 1) "
-        f"ON CONFLICT ({day_col}) DO UPDATE SET {last_col} = {counter}.{last_col} + 1 "
-        f"RETURNING {last_col}) "
+        f"WITH {q('n')} AS ({_next_number_sql()}) "
         f"INSERT INTO {q(Ticket._meta.db_table)} ({', '.join(q(c) for c in columns)}) "
         f"SELECT {', '.join(values)} FROM {q('n')} "
         f"RETURNING {q(Ticket._meta.pk.column)}, {q(columns[at])}"
