@@ -2,7 +2,9 @@
 
 ``record`` is called inside the service's transaction, so an audit event exists exactly when the
 change it describes was committed. Appends are serialised (advisory lock on PostgreSQL, SQLite's
-single writer elsewhere) because each event's hash depends on its predecessor's.
+single writer elsewhere) because each event's hash depends on its predecessor's. On PostgreSQL an
+append is one statement (``kefu_audit_append``, migration core/0009): the lock, the head, the
+hash of the content Python built and the row, all in the database (``_append_in_database``).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -110,9 +113,39 @@ def canonical_content(
     reason: str,
 ) -> str:
     """The exact text that is hashed: sorted keys, no whitespace, UTC time to the microsecond."""
+    return _content_text(
+        seq=seq,
+        at=at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        actor_id=actor_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        before=before,
+        after=after,
+        ip=ip,
+        request_id=request_id,
+        reason=reason,
+    )
+
+
+def _content_text(
+    *,
+    seq: int | str,
+    at: str,
+    actor_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before: Any,
+    after: Any,
+    ip: str | None,
+    request_id: str,
+    reason: str,
+) -> str:
+    """``canonical_content`` with the time already written out (or a placeholder for it)."""
     payload = {
         "seq": seq,
-        "at": at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "at": at,
         "actor_id": actor_id,
         "action": action,
         "object_type": object_type,
@@ -190,16 +223,7 @@ def record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = obj.pk
-    last = _lock_chain_and_read_head()
-    seq = (last.seq + 1) if last else 1
-    prev_hash = last.hash if last else GENESIS_HASH
     ctx = context.current()
-    # Every supported backend keeps microseconds, so the hash recomputes identically later.
-    # A wall clock stepped back (NTP) must not make this event look older than its predecessor:
-    # verify_events reads time running backwards as an inserted row.
-    at = timezone.now()
-    if last is not None and at < last.at:
-        at = last.at
     # Hash the address in the form it is stored in (Django rewrites IPv6 to its compressed form),
     # otherwise the event would fail verification as soon as it is read back.
     ip = AuditEvent._meta.get_field("ip").get_prep_value(ctx.ip) or None
@@ -211,11 +235,9 @@ def record(
         if employee is False:
             employee = getattr(actor, "employee", None)
         actor_label = (employee.name if employee else "") or getattr(actor, "username", "")
-    # The hashed fields, named as canonical_content and the model name them: hashed and stored
-    # from the same values.
-    hashed = {
-        "seq": seq,
-        "at": at,
+    # The hashed fields but seq and at (the chain's head decides them), named as
+    # canonical_content and the model name them: hashed and stored from the same values.
+    fields = {
         "actor_id": actor_id,
         "action": action,
         "object_type": object_type,
@@ -226,16 +248,91 @@ def record(
         "request_id": ctx.request_id,
         "reason": reason,
     }
+    # Every supported backend keeps microseconds, so the hash recomputes identically later.
+    at = timezone.now()
+    label = actor_label[:150]
+    if connection.vendor == "postgresql":
+        template = _content_text(seq=_SEQ_TOKEN, at=_AT_TOKEN, **fields)
+        # Each placeholder exactly once (user text cannot hold one but by guessing a random
+        # per-process token; if it ever did, the two-statement path below is taken).
+        if template.count(_SEQ_TOKEN) == 1 and template.count(_AT_TOKEN) == 1:
+            return _append_in_database(at=at, template=template, actor_label=label, **fields)
+    last = _lock_chain_and_read_head()
+    seq = (last.seq + 1) if last else 1
+    prev_hash = last.hash if last else GENESIS_HASH
+    # A wall clock stepped back (NTP) must not make this event look older than its predecessor:
+    # verify_events reads time running backwards as an inserted row.
+    if last is not None and at < last.at:
+        at = last.at
     # rowsql.insert: the row AuditEvent.save() would insert (save only refuses updates), without
     # compiling the INSERT on every audited write.
     return rowsql.insert(
         AuditEvent(
-            **hashed,
-            actor_label=actor_label[:150],
+            seq=seq,
+            at=at,
+            **fields,
+            actor_label=label,
             prev_hash=prev_hash,
-            hash=chain_hash(prev_hash, canonical_content(**hashed)),
+            hash=chain_hash(prev_hash, canonical_content(seq=seq, at=at, **fields)),
         )
     )
+
+
+# Placeholders of the seq value and the time in a PostgreSQL append's template: random per
+# process, so no text a user types can be taken for one (and record() checks they occur once).
+_SEQ_TOKEN = f"kefu-seq-{secrets.token_hex(16)}"
+_AT_TOKEN = f"kefu-at-{secrets.token_hex(16)}"
+
+
+def _append_in_database(
+    *, at: dt.datetime, template: str, actor_label: str, **fields: Any
+) -> AuditEvent:
+    """One round trip on PostgreSQL: ``kefu_audit_append`` (migration core/0009) takes the
+    chain's lock, reads its head, completes ``template`` with the new seq and time, hashes it
+    and inserts the event — the steps of the two-statement path, in the same order, under the
+    same lock. Returns the stored event as a read would."""
+    with rowsql.cursor() as cursor:
+        cursor.execute(
+            _APPEND_SQL,
+            [
+                _AUDIT_LOCK_KEY,
+                at,
+                template,
+                _SEQ_TOKEN,
+                _AT_TOKEN,
+                fields["actor_id"],
+                actor_label,
+                fields["action"],
+                fields["object_type"],
+                fields["object_id"],
+                fields["ip"],
+                fields["request_id"],
+                fields["reason"],
+            ],
+        )
+        pk, seq, at, prev_hash, hash_ = cursor.fetchone()
+    values = {
+        **fields,
+        "id": pk,
+        "seq": seq,
+        "at": at,
+        "actor_label": actor_label,
+        "prev_hash": prev_hash,
+        "hash": hash_,
+    }
+    return AuditEvent.from_db(connection.alias, None, [values[name] for name in _field_order()])
+
+
+_APPEND_SQL = (
+    "SELECT event_id, event_seq, event_at, event_prev_hash, event_hash FROM kefu_audit_append("
+    "%s::bigint, %s::timestamptz, %s::text, %s::text, %s::text, %s::integer, %s::text, "
+    "%s::text, %s::text, %s::text, %s::text, %s::text, %s::text)"
+)
+
+
+@cache
+def _field_order() -> list[str]:
+    return [f.attname for f in AuditEvent._meta.concrete_fields]
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,10 @@ class AuditEvent(models.Model):
 
     ``hash`` = SHA-256(``prev_hash`` + canonical JSON of this event's content), so editing,
     deleting or inserting a row out of order breaks the chain and ``audit_verify`` finds it.
+
+    On PostgreSQL rows are written by the database function ``kefu_audit_append`` (migration
+    core/0009), which names every column: a field added here needs a migration that replaces
+    that function too (``test_audit_append`` fails until it does).
     """
 
     seq = models.PositiveBigIntegerField("序号", unique=True)
