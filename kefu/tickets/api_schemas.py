@@ -4,7 +4,7 @@ functions that turn a ticket into them (contact phones masked server-side, SEC-1
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -433,11 +433,15 @@ def _list_path(prefix: str) -> str:
 def _as_stored(ticket: Ticket) -> None:
     """Times as a read from the database gives them (UTC), so a just-created request's answer is
     the same JSON as a later GET of it (a receipt time sent as +08:00 comes back as …Z)."""
-    for field in ticket._meta.concrete_fields:
-        if isinstance(field, DateTimeField):
-            value = getattr(ticket, field.attname)
-            if value is not None and timezone.is_aware(value):
-                setattr(ticket, field.attname, value.astimezone(dt.UTC))
+    for attname in _datetime_attnames():
+        value = getattr(ticket, attname)
+        if value is not None and timezone.is_aware(value):
+            setattr(ticket, attname, value.astimezone(dt.UTC))
+
+
+@cache
+def _datetime_attnames() -> tuple[str, ...]:
+    return tuple(f.attname for f in Ticket._meta.concrete_fields if isinstance(f, DateTimeField))
 
 
 def ticket_out(ticket: Ticket, viewer: Any, *, created: bool = False) -> dict[str, Any]:
@@ -471,6 +475,7 @@ def ticket_out(ticket: Ticket, viewer: Any, *, created: bool = False) -> dict[st
             report = None
         received_by = _user_name(ticket.received_by)
     now = timezone.now()
+    actions, service_modes = services.actions_and_service_modes(viewer, ticket)
     fault_report = None
     if report is not None:
         fault_report = {
@@ -492,7 +497,7 @@ def ticket_out(ticket: Ticket, viewer: Any, *, created: bool = False) -> dict[st
         "tracking_no": ticket.tracking_no,
         "red_flag_note": ticket.red_flag_note,
         "contact_form_no": ticket.contact_form_no,
-        "service_mode_options": services.service_mode_options(viewer, ticket),
+        "service_mode_options": service_modes,
         "received_by": received_by,
         "first_responsible": _ref(ticket.first_responsible),
         "pending_owner": _ref(ticket.pending_owner),
@@ -544,7 +549,7 @@ def ticket_out(ticket: Ticket, viewer: Any, *, created: bool = False) -> dict[st
                 "endpoint": f"{base}/{ticket.pk}/{ACTION_PATHS[action]}",
             }
             for base in (_list_path(get_script_prefix()),)  # once, not once per action
-            for action in services.actions_for(viewer, ticket)
+            for action in actions
         ],
         "created_at": ticket.created_at,
         "updated_at": ticket.updated_at,

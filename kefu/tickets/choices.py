@@ -36,6 +36,7 @@ class Channel(models.TextChoices):
 # platform (旺旺/千牛) measures response times around the clock. Email is deliberately *not* here:
 # like letters and faxes it is answered in working hours (the seeds list it with 信函/传真 among
 # the written channels, [003][004]). Every other channel is 线下 (offline).
+CHANNEL_VALUES: frozenset[str] = frozenset(Channel.values)
 ONLINE_CHANNELS: frozenset[str] = frozenset({Channel.ONLINE_CHAT.value, Channel.WEB_FORM.value})
 
 
@@ -87,31 +88,37 @@ SUBKINDS_BY_KIND: Mapping[str, tuple[str, ...]] = {
 }
 
 
+# The values as sets, built once: ``Choices.values`` rebuilds its list on every access, and every
+# request recorded is checked against these (issue #3).
+KIND_VALUES: frozenset[str] = frozenset(Kind.values)
+SUBKIND_VALUES: frozenset[str] = frozenset(Subkind.values)
+
+
 def kind_subkind_error(kind: str, subkind: str) -> str | None:
     """Why ``(kind, subkind)`` is not a valid pair, in Chinese; None when it is.
 
     A kind with sub-kinds needs one of its own (statistics by 退货/换货/催件… are how the monthly
     reports break after-sales and order problems down); a kind without sub-kinds takes none.
     """
-    if kind not in Kind.values:
+    if kind not in KIND_VALUES:
         return f"未知的工单类型：{kind}"
     allowed = SUBKINDS_BY_KIND.get(kind, ())
-    label = Kind(kind).label
     if not allowed:
-        return f"{label}类工单没有子类" if subkind else None
+        return f"{Kind(kind).label}类工单没有子类" if subkind else None
+    if subkind in allowed:
+        return None
+    label = Kind(kind).label
     if not subkind:
         return f"{label}类工单须选择子类（{'/'.join(Subkind(s).label for s in allowed)}）"
-    if subkind not in allowed:
-        shown = Subkind(subkind).label if subkind in Subkind.values else subkind
-        return f"“{shown}”不是{label}类工单的子类"
-    return None
+    shown = Subkind(subkind).label if subkind in SUBKIND_VALUES else subkind
+    return f"“{shown}”不是{label}类工单的子类"
 
 
 def check_kind_subkind(kind: str, subkind: str) -> None:
     """Raise ``DomainError("ticket_kind_invalid")`` for an invalid pair, keyed by the field at fault."""
     message = kind_subkind_error(kind, subkind)
     if message is not None:
-        field = "kind" if kind not in Kind.values else "subkind"
+        field = "kind" if kind not in KIND_VALUES else "subkind"
         raise DomainError("ticket_kind_invalid", message, fields={field: message})
 
 
@@ -122,6 +129,9 @@ class Priority(models.TextChoices):
     NORMAL = "normal", "普通"
     HIGH = "high", "高"
     URGENT = "urgent", "紧急"
+
+
+PRIORITY_VALUES: frozenset[str] = frozenset(Priority.values)
 
 
 class Status(models.TextChoices):

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from kefu.core.calendar import (
     SHANGHAI,
@@ -137,6 +138,38 @@ def plan_for(
     """
     if subject.received_at.tzinfo is None or subject.received_at.utcoffset() is None:
         raise ValueError("received_at must be an aware datetime")
+    # The targets depend on the subject's kind, channel, priority and grade and on the policies
+    # and calendar, never on the receipt time: built once per combination and process (every
+    # request recorded needs them, issue #3). Keyed by the identity of the policy and calendar
+    # objects (the per-process caches hand out the same ones until they change), which the
+    # entry holds on to, so an id is never reused while it is a key.
+    key = (
+        subject.channel,
+        subject.kind,
+        subject.subkind,
+        subject.priority,
+        subject.customer_grade,
+        id(tickets),
+        id(sla),
+        id(calendar),
+    )
+    known = _TARGETS.get(key)
+    if known is None or known[0] is not tickets or known[1] is not sla or known[2] is not calendar:
+        if len(_TARGETS) >= _TARGETS_KEPT:
+            _TARGETS.clear()
+        known = (tickets, sla, calendar, *_targets(subject, tickets, sla, calendar))
+        _TARGETS[key] = known
+    return SlaPlan(start=subject.received_at, first_response=known[3], resolution=known[4])
+
+
+_TARGETS: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+_TARGETS_KEPT = 512
+
+
+def _targets(
+    subject: SlaSubject, tickets: TicketsPolicy, sla: SlaPolicy, calendar: BusinessCalendar
+) -> tuple[SlaTarget, SlaTarget]:
+    """The first-response and resolution targets of ``plan_for``."""
     channel_clock = build_clock(
         ClockKind.ONLINE if is_online_channel(subject.channel) else ClockKind.OFFLINE,
         tickets=tickets,
@@ -219,7 +252,7 @@ def plan_for(
                 tickets,
             ),
         )
-    return SlaPlan(start=subject.received_at, first_response=first_response, resolution=resolution)
+    return first_response, resolution
 
 
 # --- the clock arithmetic -------------------------------------------------------------------

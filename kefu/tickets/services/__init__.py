@@ -16,11 +16,16 @@ from .create import (
     validate_ticket_values,
 )
 from .exports import tickets_export_record
-from .service_mode import service_mode_options, ticket_escalate_service_mode
+from .service_mode import (
+    actions_and_service_modes,
+    service_mode_options,
+    ticket_escalate_service_mode,
+)
 
 __all__ = [
     "ScanResult",
     "acting_employee",
+    "actions_and_service_modes",
     "actions_for",
     "lock_for_change",
     "next_number",

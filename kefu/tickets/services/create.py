@@ -19,7 +19,16 @@ from kefu.customers.models import Customer
 from kefu.customers.phones import PHONE_HINT, is_valid_phone, normalize_phone
 from kefu.customers.services import customer_find_or_create_by_phone
 
-from ..choices import Channel, Kind, Priority, Status, default_service_mode, kind_subkind_error
+from ..choices import (
+    CHANNEL_VALUES,
+    KIND_VALUES,
+    PRIORITY_VALUES,
+    Channel,
+    Priority,
+    Status,
+    default_service_mode,
+    kind_subkind_error,
+)
 from ..models import Tag, Ticket, TicketDayCounter
 from .clock import refresh_due
 from .common import ADD, SNAPSHOT_FIELDS, acting_employee, require_perm
@@ -131,12 +140,12 @@ def validate_ticket_values(values: dict[str, Any], *, now: dt.datetime) -> dict[
         v[key] = v.get(key) or ""
         if len(v[key]) > TEXT_MAX:
             errors[key] = f"{_LABELS[key]}最多{TEXT_MAX}个字"
-    if v.get("channel") not in Channel.values:
+    if v.get("channel") not in CHANNEL_VALUES:
         errors["channel"] = "请选择受理渠道"
-    if v.get("priority") not in Priority.values:
+    if v.get("priority") not in PRIORITY_VALUES:
         errors["priority"] = "优先级不在可选范围内"
     v["subkind"] = v.get("subkind") or ""
-    if v.get("kind") not in Kind.values:
+    if v.get("kind") not in KIND_VALUES:
         errors["kind"] = "请选择工单类型"
     else:
         problem = kind_subkind_error(v["kind"], v["subkind"])
@@ -332,7 +341,7 @@ def ticket_quick_create(
     """
     require_perm(actor, ADD)
     acting_employee(actor)
-    if kind not in Kind.values:
+    if kind not in KIND_VALUES:
         raise DomainError("ticket_invalid", "请选择工单类型", fields={"kind": "请选择工单类型"})
     if not (title or "").strip():
         message = "请用一句话说明客户的问题"

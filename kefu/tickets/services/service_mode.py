@@ -21,8 +21,9 @@ from ..choices import (
     higher_service_modes,
     service_mode_change_error,
 )
+from ..guards import guard_refusal
 from ..models import Ticket
-from ..statemachine import MIN_TEXT, Who, capacities
+from ..statemachine import MIN_TEXT, Action, Who, available_actions, capacities
 from .actions import lock_for_change
 from .common import CHANGE, facts_for, state_of
 
@@ -49,6 +50,22 @@ def service_mode_options(actor: Any, ticket: Ticket) -> list[str]:
     except DomainError:  # no employee record: may not act on tickets at all
         return []
     return higher_service_modes(ticket.service_mode)
+
+
+def actions_and_service_modes(actor: Any, ticket: Ticket) -> tuple[list[Action], list[str]]:
+    """``(actions_for(actor, ticket), service_mode_options(actor, ticket))`` from one reading of
+    the actor's permission, facts and the ticket's state — the API's answer shows both."""
+    if not (getattr(actor, "is_authenticated", False) and actor.has_perm(CHANGE)):
+        return [], []
+    try:
+        facts = facts_for(actor, ticket)
+    except DomainError:  # no employee record: may not act on tickets at all
+        return [], []
+    state = state_of(ticket)
+    actions = [a for a in available_actions(state, facts) if guard_refusal(ticket, a) is None]
+    if ticket.status in OPEN_STATUSES and capacities(state, facts) & ESCALATORS:
+        return actions, higher_service_modes(ticket.service_mode)
+    return actions, []
 
 
 @transaction.atomic
@@ -100,4 +117,8 @@ def ticket_escalate_service_mode(*, actor: Any, ticket: Ticket, mode: str, reaso
     return ticket
 
 
-__all__ = ["service_mode_options", "ticket_escalate_service_mode"]
+__all__ = [
+    "actions_and_service_modes",
+    "service_mode_options",
+    "ticket_escalate_service_mode",
+]

@@ -24,6 +24,8 @@ from kefu.tickets.choices import (
 )
 from kefu.tickets.models import Ticket
 from kefu.tickets.services import (
+    actions_and_service_modes,
+    actions_for,
     service_mode_options,
     ticket_act,
     ticket_escalate_service_mode,
@@ -385,3 +387,39 @@ def test_list_filter_and_edit_form_for_the_ladder(org: dict[str, Any], client_fo
     onsite.refresh_from_db()
     assert onsite.contact_form_no == "LX-88"
     assert 'data-testid="contact-form-no">LX-88<' in _html(client.get(f"/tickets/{onsite.pk}/"))
+
+
+@pytest.mark.django_db
+def test_the_api_answer_reads_actions_and_rungs_once_with_the_same_result(
+    org: dict[str, Any],
+) -> None:
+    """``actions_and_service_modes`` (one reading of permission, facts and state, for the API's
+    answer) says what ``actions_for`` and ``service_mode_options`` say, for every person of the
+    company and a request new, taken, handed on, resolved and closed."""
+    agent = org["agent_a1"]
+    new = make_ticket(agent)
+    taken = make_ticket(agent)
+    ticket_act(actor=agent.user, ticket=taken, action="accept")
+    handed = make_ticket(agent)
+    ticket_act(
+        actor=agent.user,
+        ticket=handed,
+        action="transfer",
+        target=org["agent_a2"],
+        reason="转交同事处理",
+    )
+    resolved = make_ticket(agent)
+    ticket_act(actor=agent.user, ticket=resolved, action="resolve", note="已电话指导解决")
+    closed = make_ticket(agent)
+    ticket_act(actor=agent.user, ticket=closed, action="resolve", note="已电话指导解决")
+    ticket_act(actor=agent.user, ticket=closed, action="close")
+    people = [value.user for value in org.values() if hasattr(value, "user")]
+    assert len(people) >= 8
+    checked = 0
+    for ticket in (new, taken, handed, resolved, closed):
+        ticket.refresh_from_db()
+        for user in people:
+            expected = (actions_for(user, ticket), service_mode_options(user, ticket))
+            assert actions_and_service_modes(user, ticket) == expected, (user, ticket.status)
+            checked += bool(expected[0]) + bool(expected[1])
+    assert checked > 10  # not only empty answers
