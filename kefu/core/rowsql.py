@@ -232,15 +232,21 @@ class Columns:
     def __len__(self) -> int:
         return len(self.fields)
 
-    def instance(self, row: Sequence[Any], start: int) -> Any:
+    def values(self, row: Sequence[Any], start: int) -> list[Any]:
+        """The slice's values converted as the ORM converts them (``instance`` without the
+        instance, for a caller that needs a value or two), in ``self.fields`` order."""
         values = list(row[start : start + len(self.fields)])
-        if values[self._pk_index] is None:
+        if self._converters:
+            connection = connections[self.using]
+            for i, converters, col in self._converters:
+                for converter in converters:
+                    values[i] = converter(values[i], col, connection)
+        return values
+
+    def instance(self, row: Sequence[Any], start: int) -> Any:
+        if row[start + self._pk_index] is None:
             return None
-        connection = connections[self.using]
-        for i, converters, col in self._converters:
-            for converter in converters:
-                values[i] = converter(values[i], col, connection)
-        return self.model.from_db(self.using, self._attnames, values)
+        return self.model.from_db(self.using, self._attnames, self.values(row, start))
 
 
 @cache

@@ -71,7 +71,8 @@ def _token_query() -> tuple[str, Columns]:
     path the ORM's compile of this join cost more CPU than running it)."""
     from django.contrib.auth import get_user_model
 
-    token = columns(ApiToken, "t")
+    # Of the token itself only what the lookup uses: its key and when it was last used.
+    token = columns(ApiToken, "t", ("last_used_at",))
     select, joins, _parts = signed_in.user_parts()
     q = connection.ops.quote_name
     sql = (
@@ -98,12 +99,10 @@ def user_for_token(raw: str) -> Any:
         row = cursor.fetchone()
     if row is None:
         return None
-    token = token_columns.instance(row, 0)
+    # The token's two values as they come (no instance: nothing else of it is needed).
+    token_pk, last_used_at = token_columns.values(row, 0)  # the key, then last_used_at
     user = signed_in.user_from_row(row, len(token_columns))
     now = timezone.now()
-    if (
-        token.last_used_at is None
-        or (now - token.last_used_at).total_seconds() > _LAST_USED_RESOLUTION_SECONDS
-    ):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if last_used_at is None or (now - last_used_at).total_seconds() > _LAST_USED_RESOLUTION_SECONDS:
+        ApiToken.objects.filter(pk=token_pk).update(last_used_at=now)
     return user
