@@ -8,13 +8,13 @@ it names or at the top of the form, with what the user typed kept. The agent con
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -28,7 +28,6 @@ from kefu.core.errors import DomainError, PermissionDeniedError, apply_to_form, 
 from kefu.core.models import AuditEvent
 from kefu.core.one_pass import OnePassPaginator
 from kefu.core.params import query_id
-from kefu.customers.services import customer_find_or_create_by_phone
 from kefu.org.models import Employee
 
 from . import selectors, services
@@ -138,32 +137,30 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 def _create_from_form(request: HttpRequest, form: TicketForm) -> Ticket:
     data = form.cleaned_data
     customer = data["customer"]
-    # One transaction: a customer recorded from a typed phone is not left behind when the ticket
-    # itself is refused (the user corrects the form and submits again).
-    with transaction.atomic():
-        if isinstance(customer, str):
-            customer, _created = customer_find_or_create_by_phone(
-                actor=request.user, phone=customer
-            )
-        return services.ticket_create(
-            actor=request.user,
-            channel=data["channel"],
-            kind=data["kind"],
-            subkind=data.get("subkind") or "",
-            customer=customer,
-            title=data["title"],
-            description=data.get("description") or "",
-            demand=data.get("demand") or "",
-            priority=data["priority"],
-            contact_name=data.get("contact_name") or "",
-            contact_phone=data.get("contact_phone") or "",
-            order_no=data.get("order_no") or "",
-            purchase_date=data.get("purchase_date"),
-            tracking_no=data.get("tracking_no") or "",
-            tags=data.get("tags") or [],
-            red_flag=bool(data.get("red_flag")),
-            red_flag_note=data.get("red_flag_note") or "",
-        )
+    # A typed phone: the customer is found or recorded in the request's transaction (a refused
+    # request leaves no new customer behind; the user corrects the form and submits again).
+    if isinstance(customer, str):
+        create: Any = partial(services.ticket_create_for_caller, phone=customer)
+    else:
+        create = partial(services.ticket_create, customer=customer)
+    return create(
+        actor=request.user,
+        channel=data["channel"],
+        kind=data["kind"],
+        subkind=data.get("subkind") or "",
+        title=data["title"],
+        description=data.get("description") or "",
+        demand=data.get("demand") or "",
+        priority=data["priority"],
+        contact_name=data.get("contact_name") or "",
+        contact_phone=data.get("contact_phone") or "",
+        order_no=data.get("order_no") or "",
+        purchase_date=data.get("purchase_date"),
+        tracking_no=data.get("tracking_no") or "",
+        tags=data.get("tags") or [],
+        red_flag=bool(data.get("red_flag")),
+        red_flag_note=data.get("red_flag_note") or "",
+    )
 
 
 @login_required

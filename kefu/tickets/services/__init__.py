@@ -11,6 +11,7 @@ from .common import acting_employee, state_of
 from .create import (
     next_number,
     ticket_create,
+    ticket_create_for_caller,
     ticket_quick_create,
     ticket_update_details,
     validate_ticket_values,
@@ -38,6 +39,7 @@ __all__ = [
     "ticket_add_note",
     "ticket_attach",
     "ticket_create",
+    "ticket_create_for_caller",
     "ticket_escalate_service_mode",
     "ticket_quick_create",
     "ticket_sla_check",

@@ -346,17 +346,51 @@ def ticket_quick_create(
     if not (title or "").strip():
         message = "请用一句话说明客户的问题"
         raise DomainError("ticket_invalid", message, fields={"title": message})
-    customer, _created = customer_find_or_create_by_phone(actor=actor, phone=phone)
-    return ticket_create(
+    return ticket_create_for_caller(
         actor=actor,
+        phone=phone,
         channel=channel,
         kind=kind,
         subkind=subkind,
-        customer=customer,
         title=title,
         priority=priority,
         contact_phone=phone,
     )
+
+
+@transaction.atomic
+def ticket_create_for_caller(
+    *, actor: Any, phone: str, received_at: dt.datetime | None = None, **values: Any
+) -> Ticket:
+    """``ticket_create`` for a caller known by phone only — 按来电号码建单: the customer is found
+    by the number or recorded (CRM-1), in the same transaction as the request, so a refused
+    request leaves no new customer behind. ``values`` are ``ticket_create``'s other arguments.
+
+    Every create takes the day's counter before the audit chain's lock (its numbered insert,
+    then its audit event). Recording a new caller appends an audit event first, so the counter
+    is taken before it: the other way round, a create running in between would hold the counter
+    while waiting for the chain's lock held here, and PostgreSQL would kill one of the two
+    (test_create_lock_order.py).
+    """
+    received = received_at or timezone.now()
+    _hold_day_counter(received.astimezone(SHANGHAI).date())
+    customer, _created = customer_find_or_create_by_phone(actor=actor, phone=phone)
+    return ticket_create(actor=actor, customer=customer, received_at=received, **values)
+
+
+def _hold_day_counter(day: dt.date) -> None:
+    """Lock ``day``'s counter row until the transaction ends (created at 0 when it is the day's
+    first request: the numbered insert then takes 0001). PostgreSQL only: SQLite has one writer."""
+    if connection.vendor != "postgresql":
+        return
+    q = connection.ops.quote_name
+    table, day_col, last_col = q(TicketDayCounter._meta.db_table), q("day"), q("last")
+    with rowsql.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({day_col}, {last_col}) VALUES (%s, 0) ON CONFLICT ({day_col}) "
+            f"DO UPDATE SET {last_col} = {table}.{last_col}",
+            [_counter_day(day)],
+        )
 
 
 @transaction.atomic
