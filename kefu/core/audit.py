@@ -98,33 +98,11 @@ def _plain(value: Any) -> Any:
     return _UNSURE
 
 
-def canonical_content(
-    *,
-    seq: int,
-    at: dt.datetime,
-    actor_id: int | None,
-    action: str,
-    object_type: str,
-    object_id: str,
-    before: Any,
-    after: Any,
-    ip: str | None,
-    request_id: str,
-    reason: str,
-) -> str:
-    """The exact text that is hashed: sorted keys, no whitespace, UTC time to the microsecond."""
+def canonical_content(*, seq: int, at: dt.datetime, **fields: Any) -> str:
+    """The exact text that is hashed: sorted keys, no whitespace, UTC time to the microsecond.
+    ``fields``: the event's other hashed fields, named as ``_content_text`` names them."""
     return _content_text(
-        seq=seq,
-        at=at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        actor_id=actor_id,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        before=before,
-        after=after,
-        ip=ip,
-        request_id=request_id,
-        reason=reason,
+        seq=seq, at=at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), **fields
     )
 
 
