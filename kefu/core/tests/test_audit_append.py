@@ -35,7 +35,8 @@ def _returned(event: AuditEvent) -> dict[str, Any]:
 
 
 def test_the_function_writes_every_column_of_the_model() -> None:
-    """A field added to AuditEvent must be added to kefu_audit_append too (a new migration)."""
+    """A field added to AuditEvent must be added to kefu_audit_append too: a new migration that
+    replaces the function, whose column list this test then reads instead of 0009's."""
     columns = {f.column for f in AuditEvent._meta.concrete_fields} - {"id"}
     assert set(append_migration.COLUMNS) == columns
     assert len(append_migration.COLUMNS) == len(columns)

@@ -4,8 +4,8 @@ Every create takes the day's counter row (the numbered insert) before the audit 
 (its audit event). Quick entry for a new caller records the customer first — an audit event —
 so it holds the chain's lock before it reaches the counter; a create that took the counter in
 between then waits for the chain's lock while quick entry waits for the counter: PostgreSQL
-kills one of them after ``deadlock_timeout``. ``ticket_quick_create`` therefore takes the counter
-first. This test holds the counter in another transaction exactly where a create would, lets
+kills one of them after ``deadlock_timeout``. ``ticket_create_for_caller`` (behind quick entry and
+the new-request form with a typed phone) therefore takes the counter first. This test holds the counter in another transaction exactly where a create would, lets
 quick entry start, then asks for the chain's lock: both must finish.
 """
 
