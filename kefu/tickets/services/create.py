@@ -64,11 +64,18 @@ def _counter_day(day: dt.date) -> Any:
 def _next_number_sql() -> str:
     """The day's counter row created at 1 or incremented under its row lock, ``RETURNING`` the
     new value (also the ``WITH`` of ``_numbered_insert_sql``)."""
+    return f"{_counter_upsert_sql(1)} RETURNING {connection.ops.quote_name('last')}"
+
+
+@cache
+def _counter_upsert_sql(step: int) -> str:
+    """The day's counter row created at ``step`` or advanced by it, locked until the transaction
+    ends (``step`` 0: only the lock, ``_hold_day_counter``)."""
     q = connection.ops.quote_name
     table, day_col, last_col = q(TicketDayCounter._meta.db_table), q("day"), q("last")
     return (
-        f"INSERT INTO {table} ({day_col}, {last_col}) VALUES (%s, 1) ON CONFLICT ({day_col}) "
-        f"DO UPDATE SET {last_col} = {table}.{last_col} + 1 RETURNING {last_col}"
+        f"INSERT INTO {table} ({day_col}, {last_col}) VALUES (%s, {step:d}) "
+        f"ON CONFLICT ({day_col}) DO UPDATE SET {last_col} = {table}.{last_col} + {step:d}"
     )
 
 
@@ -383,14 +390,8 @@ def _hold_day_counter(day: dt.date) -> None:
     first request: the numbered insert then takes 0001). PostgreSQL only: SQLite has one writer."""
     if connection.vendor != "postgresql":
         return
-    q = connection.ops.quote_name
-    table, day_col, last_col = q(TicketDayCounter._meta.db_table), q("day"), q("last")
     with rowsql.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({day_col}, {last_col}) VALUES (%s, 0) ON CONFLICT ({day_col}) "
-            f"DO UPDATE SET {last_col} = {table}.{last_col}",
-            [_counter_day(day)],
-        )
+        cursor.execute(_counter_upsert_sql(0), [_counter_day(day)])
 
 
 @transaction.atomic

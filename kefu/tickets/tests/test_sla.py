@@ -233,6 +233,27 @@ def test_numbers_come_from_the_sla_domain_not_a_copy():
     )
 
 
+def test_targets_follow_the_policy_version_and_calendar_they_are_planned_with():
+    """plan_for keeps a subject's targets per process: a new policy version or calendar is never
+    answered from an earlier one's, and the plan starts at its own receipt time."""
+    base = plan("2025-09-22T10:00", "email", "complaint")
+    shorter = plan("2025-09-22T10:00", "email", "complaint", sla=sla_with(complaint_close_days=5))
+    again = plan("2025-09-22T10:00", "email", "complaint")
+    assert [p.resolution.budget for p in (base, shorter, again)] == [
+        dt.timedelta(days=7),
+        dt.timedelta(days=5),
+        dt.timedelta(days=7),
+    ]
+    later = plan("2025-09-23T11:00", "email", "complaint")
+    assert later.start == sh("2025-09-23T11:00") and base.start == sh("2025-09-22T10:00")
+    assert later.resolution == base.resolution
+    holiday = BusinessCalendar(holidays=frozenset({dt.date(2025, 9, 22)}))
+    assert plan("2025-09-22T10:00", "hotline").first_response.clock.calendar is CAL_2025
+    assert plan("2025-09-22T10:00", "hotline", calendar=holiday).first_response.clock.calendar is (
+        holiday
+    )
+
+
 # --- offline clock: working hours on 工作日 ---------------------------------------------------
 def test_offline_across_a_weekend():
     # Friday 19 Sep 20:00, 8 h: 4 h until 24:00, 4 h from Monday 08:30 → 12:30.
